@@ -459,12 +459,13 @@ fn build_closure(metadata: &Value, id: &str) -> BTreeSet<String> {
     seen
 }
 
-/// `cargo tree -p aliyun-rds-types` shows no HTTP client, TLS or async
-/// runtime: the types build beside the runtime, not after it.
+/// `cargo tree -p aliyun-rds-types` (and `-p aliyun-rds-metadata`) shows
+/// no HTTP client, TLS or async runtime: the types and the static metadata
+/// build beside the runtime, not after it.
 #[test]
 fn the_types_crate_builds_without_http_tls_or_an_async_runtime() {
     let metadata = metadata();
-    for package in ["aliyun-rds-types", "aliyun-codec"] {
+    for package in ["aliyun-rds-types", "aliyun-rds-metadata", "aliyun-codec"] {
         let needed: BTreeSet<String> = build_closure(&metadata, &package_id(&metadata, package))
             .iter()
             .map(|id| package_name(&metadata, id))

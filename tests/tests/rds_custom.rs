@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use aliyun_rds::config::test_util::{Answer, MockTransport, Rule};
 use aliyun_rds::metadata::OPERATIONS;
-use aliyun_rds::operation::delete_rc_instances::DeleteRcInstancesError;
+use aliyun_rds::operation::delete_rc_instances::{CommonError, DeleteRcInstancesError};
 use aliyun_rds::operation::run_rc_instances::{DataDisk, RunRcInstancesError};
 use aliyun_rds::{Client, Config, Credentials, RetryConfig, SdkError};
 use aliyun_rds_emulator::{Emulator, Fault, RunningEmulator};
@@ -151,9 +151,16 @@ async fn their_errors_are_the_ones_every_operation_can_answer() {
     let SdkError::Service(error) = error else {
         panic!("not a service error: {error}");
     };
+    // The operation has no error table of its own: the codes every
+    // operation can answer are held in `Common`.
     assert_eq!(
         *error.kind(),
-        DeleteRcInstancesError::InvalidDBInstanceIdNotFound
+        DeleteRcInstancesError::Common(CommonError::InvalidDBInstanceIdNotFound)
+    );
+    assert_eq!(error.kind().code(), "InvalidDBInstanceId.NotFound");
+    assert_eq!(
+        format!("{:?}", error.kind()),
+        "Common(InvalidDBInstanceIdNotFound)"
     );
 
     // ... a gateway error is the gateway's, and a code no table lists is

@@ -5,7 +5,7 @@
 //! and validation; [`resolve`] computes every Rust name and type of the
 //! generated code from a loaded spec, once; [`codegen`] renders the
 //! resolved model into the generated crates `aliyun-rds-errors`,
-//! `aliyun-rds-types` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
+//! `aliyun-rds-types`, `aliyun-rds-metadata` and `aliyun-rds`; [`import`] turns Alibaba Cloud's
 //! api-docs metadata into spec files. The `xtask` binary (`cargo xtask`) is
 //! a thin command-line front end over them; [`bench_compile`] times builds
 //! of the whole API beside a published crate, [`soak`] runs the client

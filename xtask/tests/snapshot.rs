@@ -22,6 +22,7 @@ fn fixture_layout() -> Layout {
         product_dir: PathBuf::from("spec/rds/2014-08-15"),
         errors_src: PathBuf::from("expected/rds-errors/src"),
         types_src: PathBuf::from("expected/rds-types/src"),
+        metadata_src: PathBuf::from("expected/rds-metadata/src"),
         client_src: PathBuf::from("expected/rds/src"),
     }
 }
@@ -126,26 +127,26 @@ fn repeated_codes_share_a_variant_and_case_only_collisions_are_split() {
         .map(|(array, _)| array.split(',').collect())
         .unwrap_or_default();
     // The variant is the first of the table, and its rows sit together: the
-    // first two positions in the crate's row table, which holds each
-    // distinct row once.
+    // crate's row table holds each distinct row once, after the two rows of
+    // `CreateWidget` (the operation before it).
     assert_eq!(documented.first(), Some(&"Self::BasicInfoUncompleted"));
     assert!(compact.contains("starts:&[0,2,"));
-    assert!(compact.contains("rows:&[0,3,"));
+    assert!(compact.contains("rows:&[2,5,"));
     let table: String = generated_file("expected/rds-errors/src/table.rs")
         .split_whitespace()
         .collect();
     let rows: Vec<&str> = table.split("ErrorRow{").skip(1).collect();
-    assert!(rows[0].contains("message:\"Yourinformationisincomplete.\""));
-    assert!(rows[3].contains("message:\"Yourinformationisincomplete,again.\""));
+    assert!(rows[2].contains("message:\"Yourinformationisincomplete.\""));
+    assert!(rows[5].contains("message:\"Yourinformationisincomplete,again.\""));
     // The two credit-card codes are distinct variants, with distinct rows.
     assert!(errors.contains("    PayNoCreditCard,"));
     assert!(errors.contains("    PayNoCreditCardLowerCase,"));
     assert_eq!(documented.get(2), Some(&"Self::PayNoCreditCardLowerCase"));
-    assert!(rows[1].contains("code:\"Pay.NoCreditCard\""));
-    assert!(rows[2].contains("code:\"pay.noCreditCard\""));
+    assert!(rows[3].contains("code:\"Pay.NoCreditCard\""));
+    assert!(rows[4].contains("code:\"pay.noCreditCard\""));
     // rustName settles a clash with the fallback variant.
     assert_eq!(documented.get(4), Some(&"Self::UnknownCode"));
-    assert!(rows[5].contains("code:\"Unknown\""));
+    assert!(rows[7].contains("code:\"Unknown\""));
 }
 
 #[test]
@@ -161,11 +162,13 @@ fn types_styles_and_secrets_are_emitted_as_documented() {
     assert!(types.contains("parameters.add(\"PageSize\", self.page_size.as_ref());"));
     assert!(types.contains("parameters.add_json(\"Filter\", self.filter.as_ref());"));
     assert!(types.contains("serialize_with = \"aliyun_codec::ser::json_string\""));
-    // Responses decode through the runtime's lenient `FromJson`, one `match`
-    // arm per field by wire name, the other members kept.
+    // Responses decode through the runtime's lenient `FromJson`: the wire
+    // names in byte order and the fields in the same order, the other
+    // members kept.
     assert!(types.contains("impl aliyun_codec::de::FromJson for DescribeWidgetsOutput"));
-    assert!(types.contains("\"TotalCount\" => object.read(&name, &mut decoded.total_count),"));
-    assert!(types.contains("_ => object.unknown(name, &mut decoded.unknown_fields),"));
+    assert!(types.contains("&[\"Enabled\", \"Items\", \"Ratio\", \"RequestId\", \"TotalCount\"],"));
+    assert!(types.contains("&mut decoded.enabled,\n                &mut decoded.items,"));
+    assert!(types.contains("&mut decoded.unknown_fields,\n        );"));
     // `Deserialize` goes through the same decoding, behind its feature.
     assert!(types.contains(
         "#[cfg(feature = \"serde-deserialize\")]\nimpl<'de> serde::Deserialize<'de> for DescribeWidgetsOutput"
@@ -210,4 +213,25 @@ fn waiters_become_a_builder_method_and_a_static_definition() {
     assert!(compact.contains("description:Some(\"thefirstwidgetisbroken\")"));
     // The spec's prose is escaped like every other text.
     assert!(operation.contains("Prose with a \\[bracketed\\] word."));
+}
+
+#[test]
+fn operations_without_a_table_of_their_own_share_the_common_codes() {
+    // `CreateWidget` has only the rows any operation can answer: its enum
+    // holds them in `Common`, from the one shared enum, which is compiled
+    // when such an operation is.
+    let errors = generated_file("expected/rds-errors/src/create_widget.rs");
+    assert!(errors.contains("    Common(CommonError),"));
+    assert!(errors.contains("pub use crate::common::CommonError;"));
+    assert!(!errors.contains("const DOCUMENTED"));
+    let common = generated_file("expected/rds-errors/src/common.rs");
+    assert!(common.contains("pub enum CommonError {"));
+    assert!(common.contains("    InvalidDBInstanceIdNotFound,"));
+    let lib = generated_file("expected/rds-errors/src/lib.rs");
+    assert!(lib.contains("#[cfg(feature = \"create-widget\")]\npub mod common;"));
+    // An operation with a table of its own keeps its variants.
+    let own = generated_file("expected/rds-errors/src/describe_widgets.rs");
+    assert!(!own.contains("Common("));
+    let client = generated_file("expected/rds/src/operation/create_widget.rs");
+    assert!(client.contains("pub use aliyun_rds_errors::create_widget::CommonError;"));
 }

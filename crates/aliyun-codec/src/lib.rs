@@ -5,9 +5,9 @@
 //! It is the bottom layer of the SDK (layer 0 in `ARCHITECTURE.md`'s
 //! "Layers"), below signing (`aliyun-sign`), the transport (`aliyun-http`),
 //! the credential providers (`aliyun-credentials`) and the runtime
-//! (`aliyun-runtime`). The generated types crate (`aliyun-rds-types`) and
-//! the emulator depend on it alone, so they build without reqwest, rustls
-//! or tokio.
+//! (`aliyun-runtime`). The generated types and metadata crates
+//! (`aliyun-rds-types`, `aliyun-rds-metadata`) and the emulator depend on it
+//! alone, so they build without reqwest, rustls or tokio.
 //!
 //! * [`metadata`]: the static tables generated client crates fill with
 //!   their product, operations, parameters, documented errors and groups;

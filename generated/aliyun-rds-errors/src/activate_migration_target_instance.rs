@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ActivateMigrationTargetInstance`.
 ///
@@ -351,7 +351,33 @@ impl ActivateMigrationTargetInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ActivateMigrationTargetInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
+                ActivateMigrationTargetInstanceError::Gateway(*gateway)
+            }
+            ActivateMigrationTargetInstanceError::Unknown(code) => {
+                ActivateMigrationTargetInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                ActivateMigrationTargetInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ActivateMigrationTargetInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ActivateMigrationTargetInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,30 +460,6 @@ impl std::hash::Hash for ActivateMigrationTargetInstanceError {
 }
 
 impl Eq for ActivateMigrationTargetInstanceError {}
-
-impl Clone for ActivateMigrationTargetInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ActivateMigrationTargetInstanceError::Gateway(gateway) => {
-                ActivateMigrationTargetInstanceError::Gateway(*gateway)
-            }
-            ActivateMigrationTargetInstanceError::Unknown(code) => {
-                ActivateMigrationTargetInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                ActivateMigrationTargetInstanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ActivateMigrationTargetInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ActivateMigrationTargetInstanceError {
     #[inline]

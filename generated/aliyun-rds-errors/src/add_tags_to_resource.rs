@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AddTagsToResource`.
 ///
@@ -328,7 +328,31 @@ impl AddTagsToResourceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AddTagsToResourceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AddTagsToResourceError::Gateway(gateway) => {
+                AddTagsToResourceError::Gateway(*gateway)
+            }
+            AddTagsToResourceError::Unknown(code) => {
+                AddTagsToResourceError::Unknown(code.clone())
+            }
+            documented => AddTagsToResourceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for AddTagsToResourceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AddTagsToResourceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for AddTagsToResourceError {
 }
 
 impl Eq for AddTagsToResourceError {}
-
-impl Clone for AddTagsToResourceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AddTagsToResourceError::Gateway(gateway) => {
-                AddTagsToResourceError::Gateway(*gateway)
-            }
-            AddTagsToResourceError::Unknown(code) => {
-                AddTagsToResourceError::Unknown(code.clone())
-            }
-            documented => AddTagsToResourceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for AddTagsToResourceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AddTagsToResourceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AllocateInstancePublicConnection`.
 ///
@@ -383,7 +383,33 @@ impl AllocateInstancePublicConnectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AllocateInstancePublicConnectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AllocateInstancePublicConnectionError::Gateway(gateway) => {
+                AllocateInstancePublicConnectionError::Gateway(*gateway)
+            }
+            AllocateInstancePublicConnectionError::Unknown(code) => {
+                AllocateInstancePublicConnectionError::Unknown(code.clone())
+            }
+            documented => {
+                AllocateInstancePublicConnectionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AllocateInstancePublicConnectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AllocateInstancePublicConnectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,30 +492,6 @@ impl std::hash::Hash for AllocateInstancePublicConnectionError {
 }
 
 impl Eq for AllocateInstancePublicConnectionError {}
-
-impl Clone for AllocateInstancePublicConnectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AllocateInstancePublicConnectionError::Gateway(gateway) => {
-                AllocateInstancePublicConnectionError::Gateway(*gateway)
-            }
-            AllocateInstancePublicConnectionError::Unknown(code) => {
-                AllocateInstancePublicConnectionError::Unknown(code.clone())
-            }
-            documented => {
-                AllocateInstancePublicConnectionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for AllocateInstancePublicConnectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AllocateInstancePublicConnectionError {
     #[inline]

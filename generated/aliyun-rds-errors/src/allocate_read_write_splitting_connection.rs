@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AllocateReadWriteSplittingConnection`.
 ///
@@ -324,7 +324,33 @@ impl AllocateReadWriteSplittingConnectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AllocateReadWriteSplittingConnectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AllocateReadWriteSplittingConnectionError::Gateway(gateway) => {
+                AllocateReadWriteSplittingConnectionError::Gateway(*gateway)
+            }
+            AllocateReadWriteSplittingConnectionError::Unknown(code) => {
+                AllocateReadWriteSplittingConnectionError::Unknown(code.clone())
+            }
+            documented => {
+                AllocateReadWriteSplittingConnectionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AllocateReadWriteSplittingConnectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AllocateReadWriteSplittingConnectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for AllocateReadWriteSplittingConnectionError {
 }
 
 impl Eq for AllocateReadWriteSplittingConnectionError {}
-
-impl Clone for AllocateReadWriteSplittingConnectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AllocateReadWriteSplittingConnectionError::Gateway(gateway) => {
-                AllocateReadWriteSplittingConnectionError::Gateway(*gateway)
-            }
-            AllocateReadWriteSplittingConnectionError::Unknown(code) => {
-                AllocateReadWriteSplittingConnectionError::Unknown(code.clone())
-            }
-            documented => {
-                AllocateReadWriteSplittingConnectionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for AllocateReadWriteSplittingConnectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AllocateReadWriteSplittingConnectionError {
     #[inline]

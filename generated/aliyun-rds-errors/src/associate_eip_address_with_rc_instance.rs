@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AssociateEipAddressWithRCInstance`.
 ///
@@ -322,7 +322,33 @@ impl AssociateEipAddressWithRcInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AssociateEipAddressWithRcInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AssociateEipAddressWithRcInstanceError::Gateway(gateway) => {
+                AssociateEipAddressWithRcInstanceError::Gateway(*gateway)
+            }
+            AssociateEipAddressWithRcInstanceError::Unknown(code) => {
+                AssociateEipAddressWithRcInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                AssociateEipAddressWithRcInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AssociateEipAddressWithRcInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AssociateEipAddressWithRcInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for AssociateEipAddressWithRcInstanceError {
 }
 
 impl Eq for AssociateEipAddressWithRcInstanceError {}
-
-impl Clone for AssociateEipAddressWithRcInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AssociateEipAddressWithRcInstanceError::Gateway(gateway) => {
-                AssociateEipAddressWithRcInstanceError::Gateway(*gateway)
-            }
-            AssociateEipAddressWithRcInstanceError::Unknown(code) => {
-                AssociateEipAddressWithRcInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                AssociateEipAddressWithRcInstanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for AssociateEipAddressWithRcInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AssociateEipAddressWithRcInstanceError {
     #[inline]

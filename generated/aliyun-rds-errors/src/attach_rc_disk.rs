@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AttachRCDisk`.
 ///
@@ -383,7 +383,27 @@ impl AttachRcDiskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AttachRcDiskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AttachRcDiskError::Gateway(gateway) => AttachRcDiskError::Gateway(*gateway),
+            AttachRcDiskError::Unknown(code) => AttachRcDiskError::Unknown(code.clone()),
+            documented => AttachRcDiskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for AttachRcDiskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AttachRcDiskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,24 +486,6 @@ impl std::hash::Hash for AttachRcDiskError {
 }
 
 impl Eq for AttachRcDiskError {}
-
-impl Clone for AttachRcDiskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AttachRcDiskError::Gateway(gateway) => AttachRcDiskError::Gateway(*gateway),
-            AttachRcDiskError::Unknown(code) => AttachRcDiskError::Unknown(code.clone()),
-            documented => AttachRcDiskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for AttachRcDiskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AttachRcDiskError {
     #[inline]

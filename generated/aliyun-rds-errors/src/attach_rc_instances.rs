@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AttachRCInstances`.
 ///
@@ -324,7 +324,31 @@ impl AttachRcInstancesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AttachRcInstancesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AttachRcInstancesError::Gateway(gateway) => {
+                AttachRcInstancesError::Gateway(*gateway)
+            }
+            AttachRcInstancesError::Unknown(code) => {
+                AttachRcInstancesError::Unknown(code.clone())
+            }
+            documented => AttachRcInstancesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for AttachRcInstancesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AttachRcInstancesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for AttachRcInstancesError {
 }
 
 impl Eq for AttachRcInstancesError {}
-
-impl Clone for AttachRcInstancesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AttachRcInstancesError::Gateway(gateway) => {
-                AttachRcInstancesError::Gateway(*gateway)
-            }
-            AttachRcInstancesError::Unknown(code) => {
-                AttachRcInstancesError::Unknown(code.clone())
-            }
-            documented => AttachRcInstancesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for AttachRcInstancesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AttachRcInstancesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `AttachWhitelistTemplateToInstance`.
 ///
@@ -357,7 +357,33 @@ impl AttachWhitelistTemplateToInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for AttachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            AttachWhitelistTemplateToInstanceError::Gateway(gateway) => {
+                AttachWhitelistTemplateToInstanceError::Gateway(*gateway)
+            }
+            AttachWhitelistTemplateToInstanceError::Unknown(code) => {
+                AttachWhitelistTemplateToInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                AttachWhitelistTemplateToInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AttachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl AttachWhitelistTemplateToInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -440,30 +466,6 @@ impl std::hash::Hash for AttachWhitelistTemplateToInstanceError {
 }
 
 impl Eq for AttachWhitelistTemplateToInstanceError {}
-
-impl Clone for AttachWhitelistTemplateToInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            AttachWhitelistTemplateToInstanceError::Gateway(gateway) => {
-                AttachWhitelistTemplateToInstanceError::Gateway(*gateway)
-            }
-            AttachWhitelistTemplateToInstanceError::Unknown(code) => {
-                AttachWhitelistTemplateToInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                AttachWhitelistTemplateToInstanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for AttachWhitelistTemplateToInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for AttachWhitelistTemplateToInstanceError {
     #[inline]

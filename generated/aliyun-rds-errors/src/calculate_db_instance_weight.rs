@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CalculateDBInstanceWeight`.
 ///
@@ -347,7 +347,31 @@ impl CalculateDbInstanceWeightError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CalculateDbInstanceWeightError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CalculateDbInstanceWeightError::Gateway(gateway) => {
+                CalculateDbInstanceWeightError::Gateway(*gateway)
+            }
+            CalculateDbInstanceWeightError::Unknown(code) => {
+                CalculateDbInstanceWeightError::Unknown(code.clone())
+            }
+            documented => CalculateDbInstanceWeightError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CalculateDbInstanceWeightError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CalculateDbInstanceWeightError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for CalculateDbInstanceWeightError {
 }
 
 impl Eq for CalculateDbInstanceWeightError {}
-
-impl Clone for CalculateDbInstanceWeightError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CalculateDbInstanceWeightError::Gateway(gateway) => {
-                CalculateDbInstanceWeightError::Gateway(*gateway)
-            }
-            CalculateDbInstanceWeightError::Unknown(code) => {
-                CalculateDbInstanceWeightError::Unknown(code.clone())
-            }
-            documented => CalculateDbInstanceWeightError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CalculateDbInstanceWeightError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CalculateDbInstanceWeightError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CancelActiveOperationTasks`.
 ///
@@ -328,7 +328,31 @@ impl CancelActiveOperationTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CancelActiveOperationTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CancelActiveOperationTasksError::Gateway(gateway) => {
+                CancelActiveOperationTasksError::Gateway(*gateway)
+            }
+            CancelActiveOperationTasksError::Unknown(code) => {
+                CancelActiveOperationTasksError::Unknown(code.clone())
+            }
+            documented => CancelActiveOperationTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CancelActiveOperationTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CancelActiveOperationTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for CancelActiveOperationTasksError {
 }
 
 impl Eq for CancelActiveOperationTasksError {}
-
-impl Clone for CancelActiveOperationTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CancelActiveOperationTasksError::Gateway(gateway) => {
-                CancelActiveOperationTasksError::Gateway(*gateway)
-            }
-            CancelActiveOperationTasksError::Unknown(code) => {
-                CancelActiveOperationTasksError::Unknown(code.clone())
-            }
-            documented => CancelActiveOperationTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CancelActiveOperationTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CancelActiveOperationTasksError {
     #[inline]

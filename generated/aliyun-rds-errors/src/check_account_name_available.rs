@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CheckAccountNameAvailable`.
 ///
@@ -332,7 +332,31 @@ impl CheckAccountNameAvailableError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CheckAccountNameAvailableError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckAccountNameAvailableError::Gateway(gateway) => {
+                CheckAccountNameAvailableError::Gateway(*gateway)
+            }
+            CheckAccountNameAvailableError::Unknown(code) => {
+                CheckAccountNameAvailableError::Unknown(code.clone())
+            }
+            documented => CheckAccountNameAvailableError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckAccountNameAvailableError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CheckAccountNameAvailableError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for CheckAccountNameAvailableError {
 }
 
 impl Eq for CheckAccountNameAvailableError {}
-
-impl Clone for CheckAccountNameAvailableError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CheckAccountNameAvailableError::Gateway(gateway) => {
-                CheckAccountNameAvailableError::Gateway(*gateway)
-            }
-            CheckAccountNameAvailableError::Unknown(code) => {
-                CheckAccountNameAvailableError::Unknown(code.clone())
-            }
-            documented => CheckAccountNameAvailableError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CheckAccountNameAvailableError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CheckAccountNameAvailableError {
     #[inline]

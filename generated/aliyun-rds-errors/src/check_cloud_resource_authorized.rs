@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CheckCloudResourceAuthorized`.
 ///
@@ -326,7 +326,31 @@ impl CheckCloudResourceAuthorizedError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CheckCloudResourceAuthorizedError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
+                CheckCloudResourceAuthorizedError::Gateway(*gateway)
+            }
+            CheckCloudResourceAuthorizedError::Unknown(code) => {
+                CheckCloudResourceAuthorizedError::Unknown(code.clone())
+            }
+            documented => CheckCloudResourceAuthorizedError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckCloudResourceAuthorizedError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CheckCloudResourceAuthorizedError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,28 +433,6 @@ impl std::hash::Hash for CheckCloudResourceAuthorizedError {
 }
 
 impl Eq for CheckCloudResourceAuthorizedError {}
-
-impl Clone for CheckCloudResourceAuthorizedError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CheckCloudResourceAuthorizedError::Gateway(gateway) => {
-                CheckCloudResourceAuthorizedError::Gateway(*gateway)
-            }
-            CheckCloudResourceAuthorizedError::Unknown(code) => {
-                CheckCloudResourceAuthorizedError::Unknown(code.clone())
-            }
-            documented => CheckCloudResourceAuthorizedError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CheckCloudResourceAuthorizedError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CheckCloudResourceAuthorizedError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CheckCreateDdrDBInstance`.
 ///
@@ -438,7 +438,31 @@ impl CheckCreateDdrDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CheckCreateDdrDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckCreateDdrDbInstanceError::Gateway(gateway) => {
+                CheckCreateDdrDbInstanceError::Gateway(*gateway)
+            }
+            CheckCreateDdrDbInstanceError::Unknown(code) => {
+                CheckCreateDdrDbInstanceError::Unknown(code.clone())
+            }
+            documented => CheckCreateDdrDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckCreateDdrDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CheckCreateDdrDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -521,28 +545,6 @@ impl std::hash::Hash for CheckCreateDdrDbInstanceError {
 }
 
 impl Eq for CheckCreateDdrDbInstanceError {}
-
-impl Clone for CheckCreateDdrDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CheckCreateDdrDbInstanceError::Gateway(gateway) => {
-                CheckCreateDdrDbInstanceError::Gateway(*gateway)
-            }
-            CheckCreateDdrDbInstanceError::Unknown(code) => {
-                CheckCreateDdrDbInstanceError::Unknown(code.clone())
-            }
-            documented => CheckCreateDdrDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CheckCreateDdrDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CheckCreateDdrDbInstanceError {
     #[inline]

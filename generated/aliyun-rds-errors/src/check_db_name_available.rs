@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CheckDBNameAvailable`.
 ///
@@ -359,7 +359,31 @@ impl CheckDbNameAvailableError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CheckDbNameAvailableError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckDbNameAvailableError::Gateway(gateway) => {
+                CheckDbNameAvailableError::Gateway(*gateway)
+            }
+            CheckDbNameAvailableError::Unknown(code) => {
+                CheckDbNameAvailableError::Unknown(code.clone())
+            }
+            documented => CheckDbNameAvailableError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckDbNameAvailableError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CheckDbNameAvailableError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for CheckDbNameAvailableError {
 }
 
 impl Eq for CheckDbNameAvailableError {}
-
-impl Clone for CheckDbNameAvailableError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CheckDbNameAvailableError::Gateway(gateway) => {
-                CheckDbNameAvailableError::Gateway(*gateway)
-            }
-            CheckDbNameAvailableError::Unknown(code) => {
-                CheckDbNameAvailableError::Unknown(code.clone())
-            }
-            documented => CheckDbNameAvailableError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CheckDbNameAvailableError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CheckDbNameAvailableError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CheckInstanceExist`.
 ///
@@ -324,7 +324,31 @@ impl CheckInstanceExistError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CheckInstanceExistError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckInstanceExistError::Gateway(gateway) => {
+                CheckInstanceExistError::Gateway(*gateway)
+            }
+            CheckInstanceExistError::Unknown(code) => {
+                CheckInstanceExistError::Unknown(code.clone())
+            }
+            documented => CheckInstanceExistError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckInstanceExistError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CheckInstanceExistError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for CheckInstanceExistError {
 }
 
 impl Eq for CheckInstanceExistError {}
-
-impl Clone for CheckInstanceExistError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CheckInstanceExistError::Gateway(gateway) => {
-                CheckInstanceExistError::Gateway(*gateway)
-            }
-            CheckInstanceExistError::Unknown(code) => {
-                CheckInstanceExistError::Unknown(code.clone())
-            }
-            documented => CheckInstanceExistError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CheckInstanceExistError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CheckInstanceExistError {
     #[inline]

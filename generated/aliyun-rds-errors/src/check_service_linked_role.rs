@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CheckServiceLinkedRole`.
 ///
@@ -324,7 +324,31 @@ impl CheckServiceLinkedRoleError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CheckServiceLinkedRoleError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CheckServiceLinkedRoleError::Gateway(gateway) => {
+                CheckServiceLinkedRoleError::Gateway(*gateway)
+            }
+            CheckServiceLinkedRoleError::Unknown(code) => {
+                CheckServiceLinkedRoleError::Unknown(code.clone())
+            }
+            documented => CheckServiceLinkedRoleError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CheckServiceLinkedRoleError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CheckServiceLinkedRoleError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for CheckServiceLinkedRoleError {
 }
 
 impl Eq for CheckServiceLinkedRoleError {}
-
-impl Clone for CheckServiceLinkedRoleError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CheckServiceLinkedRoleError::Gateway(gateway) => {
-                CheckServiceLinkedRoleError::Gateway(*gateway)
-            }
-            CheckServiceLinkedRoleError::Unknown(code) => {
-                CheckServiceLinkedRoleError::Unknown(code.clone())
-            }
-            documented => CheckServiceLinkedRoleError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CheckServiceLinkedRoleError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CheckServiceLinkedRoleError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CloneDBInstance`.
 ///
@@ -399,7 +399,31 @@ impl CloneDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CloneDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CloneDbInstanceError::Gateway(gateway) => {
+                CloneDbInstanceError::Gateway(*gateway)
+            }
+            CloneDbInstanceError::Unknown(code) => {
+                CloneDbInstanceError::Unknown(code.clone())
+            }
+            documented => CloneDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CloneDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CloneDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -482,28 +506,6 @@ impl std::hash::Hash for CloneDbInstanceError {
 }
 
 impl Eq for CloneDbInstanceError {}
-
-impl Clone for CloneDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CloneDbInstanceError::Gateway(gateway) => {
-                CloneDbInstanceError::Gateway(*gateway)
-            }
-            CloneDbInstanceError::Unknown(code) => {
-                CloneDbInstanceError::Unknown(code.clone())
-            }
-            documented => CloneDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CloneDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CloneDbInstanceError {
     #[inline]

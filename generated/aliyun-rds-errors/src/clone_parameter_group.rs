@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CloneParameterGroup`.
 ///
@@ -363,7 +363,31 @@ impl CloneParameterGroupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CloneParameterGroupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CloneParameterGroupError::Gateway(gateway) => {
+                CloneParameterGroupError::Gateway(*gateway)
+            }
+            CloneParameterGroupError::Unknown(code) => {
+                CloneParameterGroupError::Unknown(code.clone())
+            }
+            documented => CloneParameterGroupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CloneParameterGroupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CloneParameterGroupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -446,28 +470,6 @@ impl std::hash::Hash for CloneParameterGroupError {
 }
 
 impl Eq for CloneParameterGroupError {}
-
-impl Clone for CloneParameterGroupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CloneParameterGroupError::Gateway(gateway) => {
-                CloneParameterGroupError::Gateway(*gateway)
-            }
-            CloneParameterGroupError::Unknown(code) => {
-                CloneParameterGroupError::Unknown(code.clone())
-            }
-            documented => CloneParameterGroupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CloneParameterGroupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CloneParameterGroupError {
     #[inline]

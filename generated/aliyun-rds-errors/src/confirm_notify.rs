@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ConfirmNotify`.
 ///
@@ -324,7 +324,29 @@ impl ConfirmNotifyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ConfirmNotifyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ConfirmNotifyError::Gateway(gateway) => ConfirmNotifyError::Gateway(*gateway),
+            ConfirmNotifyError::Unknown(code) => {
+                ConfirmNotifyError::Unknown(code.clone())
+            }
+            documented => ConfirmNotifyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ConfirmNotifyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ConfirmNotifyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,26 +429,6 @@ impl std::hash::Hash for ConfirmNotifyError {
 }
 
 impl Eq for ConfirmNotifyError {}
-
-impl Clone for ConfirmNotifyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ConfirmNotifyError::Gateway(gateway) => ConfirmNotifyError::Gateway(*gateway),
-            ConfirmNotifyError::Unknown(code) => {
-                ConfirmNotifyError::Unknown(code.clone())
-            }
-            documented => ConfirmNotifyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ConfirmNotifyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ConfirmNotifyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CopyDatabase`.
 ///
@@ -399,7 +399,27 @@ impl CopyDatabaseError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CopyDatabaseError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CopyDatabaseError::Gateway(gateway) => CopyDatabaseError::Gateway(*gateway),
+            CopyDatabaseError::Unknown(code) => CopyDatabaseError::Unknown(code.clone()),
+            documented => CopyDatabaseError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CopyDatabaseError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CopyDatabaseError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -482,24 +502,6 @@ impl std::hash::Hash for CopyDatabaseError {
 }
 
 impl Eq for CopyDatabaseError {}
-
-impl Clone for CopyDatabaseError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CopyDatabaseError::Gateway(gateway) => CopyDatabaseError::Gateway(*gateway),
-            CopyDatabaseError::Unknown(code) => CopyDatabaseError::Unknown(code.clone()),
-            documented => CopyDatabaseError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CopyDatabaseError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CopyDatabaseError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CopyDatabaseBetweenInstances`.
 ///
@@ -663,7 +663,31 @@ impl CopyDatabaseBetweenInstancesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CopyDatabaseBetweenInstancesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CopyDatabaseBetweenInstancesError::Gateway(gateway) => {
+                CopyDatabaseBetweenInstancesError::Gateway(*gateway)
+            }
+            CopyDatabaseBetweenInstancesError::Unknown(code) => {
+                CopyDatabaseBetweenInstancesError::Unknown(code.clone())
+            }
+            documented => CopyDatabaseBetweenInstancesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CopyDatabaseBetweenInstancesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CopyDatabaseBetweenInstancesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -746,28 +770,6 @@ impl std::hash::Hash for CopyDatabaseBetweenInstancesError {
 }
 
 impl Eq for CopyDatabaseBetweenInstancesError {}
-
-impl Clone for CopyDatabaseBetweenInstancesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CopyDatabaseBetweenInstancesError::Gateway(gateway) => {
-                CopyDatabaseBetweenInstancesError::Gateway(*gateway)
-            }
-            CopyDatabaseBetweenInstancesError::Unknown(code) => {
-                CopyDatabaseBetweenInstancesError::Unknown(code.clone())
-            }
-            documented => CopyDatabaseBetweenInstancesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CopyDatabaseBetweenInstancesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CopyDatabaseBetweenInstancesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateAccount`.
 ///
@@ -421,7 +421,29 @@ impl CreateAccountError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateAccountError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateAccountError::Gateway(gateway) => CreateAccountError::Gateway(*gateway),
+            CreateAccountError::Unknown(code) => {
+                CreateAccountError::Unknown(code.clone())
+            }
+            documented => CreateAccountError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateAccountError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateAccountError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -504,26 +526,6 @@ impl std::hash::Hash for CreateAccountError {
 }
 
 impl Eq for CreateAccountError {}
-
-impl Clone for CreateAccountError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateAccountError::Gateway(gateway) => CreateAccountError::Gateway(*gateway),
-            CreateAccountError::Unknown(code) => {
-                CreateAccountError::Unknown(code.clone())
-            }
-            documented => CreateAccountError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateAccountError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateAccountError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateBackup`.
 ///
@@ -383,7 +383,27 @@ impl CreateBackupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateBackupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateBackupError::Gateway(gateway) => CreateBackupError::Gateway(*gateway),
+            CreateBackupError::Unknown(code) => CreateBackupError::Unknown(code.clone()),
+            documented => CreateBackupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateBackupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateBackupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,24 +486,6 @@ impl std::hash::Hash for CreateBackupError {
 }
 
 impl Eq for CreateBackupError {}
-
-impl Clone for CreateBackupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateBackupError::Gateway(gateway) => CreateBackupError::Gateway(*gateway),
-            CreateBackupError::Unknown(code) => CreateBackupError::Unknown(code.clone()),
-            documented => CreateBackupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateBackupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateBackupError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateCloudMigrationPrecheckTask`.
 ///
@@ -349,7 +349,33 @@ impl CreateCloudMigrationPrecheckTaskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateCloudMigrationPrecheckTaskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
+                CreateCloudMigrationPrecheckTaskError::Gateway(*gateway)
+            }
+            CreateCloudMigrationPrecheckTaskError::Unknown(code) => {
+                CreateCloudMigrationPrecheckTaskError::Unknown(code.clone())
+            }
+            documented => {
+                CreateCloudMigrationPrecheckTaskError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CreateCloudMigrationPrecheckTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateCloudMigrationPrecheckTaskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -432,30 +458,6 @@ impl std::hash::Hash for CreateCloudMigrationPrecheckTaskError {
 }
 
 impl Eq for CreateCloudMigrationPrecheckTaskError {}
-
-impl Clone for CreateCloudMigrationPrecheckTaskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateCloudMigrationPrecheckTaskError::Gateway(gateway) => {
-                CreateCloudMigrationPrecheckTaskError::Gateway(*gateway)
-            }
-            CreateCloudMigrationPrecheckTaskError::Unknown(code) => {
-                CreateCloudMigrationPrecheckTaskError::Unknown(code.clone())
-            }
-            documented => {
-                CreateCloudMigrationPrecheckTaskError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for CreateCloudMigrationPrecheckTaskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateCloudMigrationPrecheckTaskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateCloudMigrationTask`.
 ///
@@ -343,7 +343,31 @@ impl CreateCloudMigrationTaskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateCloudMigrationTaskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateCloudMigrationTaskError::Gateway(gateway) => {
+                CreateCloudMigrationTaskError::Gateway(*gateway)
+            }
+            CreateCloudMigrationTaskError::Unknown(code) => {
+                CreateCloudMigrationTaskError::Unknown(code.clone())
+            }
+            documented => CreateCloudMigrationTaskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateCloudMigrationTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateCloudMigrationTaskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for CreateCloudMigrationTaskError {
 }
 
 impl Eq for CreateCloudMigrationTaskError {}
-
-impl Clone for CreateCloudMigrationTaskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateCloudMigrationTaskError::Gateway(gateway) => {
-                CreateCloudMigrationTaskError::Gateway(*gateway)
-            }
-            CreateCloudMigrationTaskError::Unknown(code) => {
-                CreateCloudMigrationTaskError::Unknown(code.clone())
-            }
-            documented => CreateCloudMigrationTaskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateCloudMigrationTaskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateCloudMigrationTaskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDatabase`.
 ///
@@ -387,7 +387,31 @@ impl CreateDatabaseError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDatabaseError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDatabaseError::Gateway(gateway) => {
+                CreateDatabaseError::Gateway(*gateway)
+            }
+            CreateDatabaseError::Unknown(code) => {
+                CreateDatabaseError::Unknown(code.clone())
+            }
+            documented => CreateDatabaseError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDatabaseError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDatabaseError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -470,28 +494,6 @@ impl std::hash::Hash for CreateDatabaseError {
 }
 
 impl Eq for CreateDatabaseError {}
-
-impl Clone for CreateDatabaseError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDatabaseError::Gateway(gateway) => {
-                CreateDatabaseError::Gateway(*gateway)
-            }
-            CreateDatabaseError::Unknown(code) => {
-                CreateDatabaseError::Unknown(code.clone())
-            }
-            documented => CreateDatabaseError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDatabaseError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDatabaseError {
     #[inline]

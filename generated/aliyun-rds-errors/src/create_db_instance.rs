@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBInstance`.
 ///
@@ -639,7 +639,31 @@ impl CreateDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbInstanceError::Gateway(gateway) => {
+                CreateDbInstanceError::Gateway(*gateway)
+            }
+            CreateDbInstanceError::Unknown(code) => {
+                CreateDbInstanceError::Unknown(code.clone())
+            }
+            documented => CreateDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -722,28 +746,6 @@ impl std::hash::Hash for CreateDbInstanceError {
 }
 
 impl Eq for CreateDbInstanceError {}
-
-impl Clone for CreateDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbInstanceError::Gateway(gateway) => {
-                CreateDbInstanceError::Gateway(*gateway)
-            }
-            CreateDbInstanceError::Unknown(code) => {
-                CreateDbInstanceError::Unknown(code.clone())
-            }
-            documented => CreateDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbInstanceError {
     #[inline]

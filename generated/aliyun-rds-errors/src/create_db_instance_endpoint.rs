@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBInstanceEndpoint`.
 ///
@@ -410,7 +410,31 @@ impl CreateDbInstanceEndpointError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbInstanceEndpointError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbInstanceEndpointError::Gateway(gateway) => {
+                CreateDbInstanceEndpointError::Gateway(*gateway)
+            }
+            CreateDbInstanceEndpointError::Unknown(code) => {
+                CreateDbInstanceEndpointError::Unknown(code.clone())
+            }
+            documented => CreateDbInstanceEndpointError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbInstanceEndpointError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbInstanceEndpointError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -493,28 +517,6 @@ impl std::hash::Hash for CreateDbInstanceEndpointError {
 }
 
 impl Eq for CreateDbInstanceEndpointError {}
-
-impl Clone for CreateDbInstanceEndpointError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbInstanceEndpointError::Gateway(gateway) => {
-                CreateDbInstanceEndpointError::Gateway(*gateway)
-            }
-            CreateDbInstanceEndpointError::Unknown(code) => {
-                CreateDbInstanceEndpointError::Unknown(code.clone())
-            }
-            documented => CreateDbInstanceEndpointError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbInstanceEndpointError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbInstanceEndpointError {
     #[inline]

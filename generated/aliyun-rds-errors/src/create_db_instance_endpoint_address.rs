@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBInstanceEndpointAddress`.
 ///
@@ -383,7 +383,33 @@ impl CreateDbInstanceEndpointAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbInstanceEndpointAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbInstanceEndpointAddressError::Gateway(gateway) => {
+                CreateDbInstanceEndpointAddressError::Gateway(*gateway)
+            }
+            CreateDbInstanceEndpointAddressError::Unknown(code) => {
+                CreateDbInstanceEndpointAddressError::Unknown(code.clone())
+            }
+            documented => {
+                CreateDbInstanceEndpointAddressError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbInstanceEndpointAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbInstanceEndpointAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,30 +492,6 @@ impl std::hash::Hash for CreateDbInstanceEndpointAddressError {
 }
 
 impl Eq for CreateDbInstanceEndpointAddressError {}
-
-impl Clone for CreateDbInstanceEndpointAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbInstanceEndpointAddressError::Gateway(gateway) => {
-                CreateDbInstanceEndpointAddressError::Gateway(*gateway)
-            }
-            CreateDbInstanceEndpointAddressError::Unknown(code) => {
-                CreateDbInstanceEndpointAddressError::Unknown(code.clone())
-            }
-            documented => {
-                CreateDbInstanceEndpointAddressError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbInstanceEndpointAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbInstanceEndpointAddressError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBInstanceForRebuild`.
 ///
@@ -478,7 +478,31 @@ impl CreateDbInstanceForRebuildError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbInstanceForRebuildError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbInstanceForRebuildError::Gateway(gateway) => {
+                CreateDbInstanceForRebuildError::Gateway(*gateway)
+            }
+            CreateDbInstanceForRebuildError::Unknown(code) => {
+                CreateDbInstanceForRebuildError::Unknown(code.clone())
+            }
+            documented => CreateDbInstanceForRebuildError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbInstanceForRebuildError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbInstanceForRebuildError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -561,28 +585,6 @@ impl std::hash::Hash for CreateDbInstanceForRebuildError {
 }
 
 impl Eq for CreateDbInstanceForRebuildError {}
-
-impl Clone for CreateDbInstanceForRebuildError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbInstanceForRebuildError::Gateway(gateway) => {
-                CreateDbInstanceForRebuildError::Gateway(*gateway)
-            }
-            CreateDbInstanceForRebuildError::Unknown(code) => {
-                CreateDbInstanceForRebuildError::Unknown(code.clone())
-            }
-            documented => CreateDbInstanceForRebuildError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbInstanceForRebuildError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbInstanceForRebuildError {
     #[inline]

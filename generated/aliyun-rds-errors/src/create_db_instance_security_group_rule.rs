@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBInstanceSecurityGroupRule`.
 ///
@@ -326,7 +326,33 @@ impl CreateDbInstanceSecurityGroupRuleError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
+                CreateDbInstanceSecurityGroupRuleError::Gateway(*gateway)
+            }
+            CreateDbInstanceSecurityGroupRuleError::Unknown(code) => {
+                CreateDbInstanceSecurityGroupRuleError::Unknown(code.clone())
+            }
+            documented => {
+                CreateDbInstanceSecurityGroupRuleError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbInstanceSecurityGroupRuleError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,30 +435,6 @@ impl std::hash::Hash for CreateDbInstanceSecurityGroupRuleError {
 }
 
 impl Eq for CreateDbInstanceSecurityGroupRuleError {}
-
-impl Clone for CreateDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
-                CreateDbInstanceSecurityGroupRuleError::Gateway(*gateway)
-            }
-            CreateDbInstanceSecurityGroupRuleError::Unknown(code) => {
-                CreateDbInstanceSecurityGroupRuleError::Unknown(code.clone())
-            }
-            documented => {
-                CreateDbInstanceSecurityGroupRuleError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbInstanceSecurityGroupRuleError {
     #[inline]

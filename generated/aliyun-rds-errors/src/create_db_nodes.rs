@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBNodes`.
 ///
@@ -383,7 +383,29 @@ impl CreateDbNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbNodesError::Gateway(gateway) => CreateDbNodesError::Gateway(*gateway),
+            CreateDbNodesError::Unknown(code) => {
+                CreateDbNodesError::Unknown(code.clone())
+            }
+            documented => CreateDbNodesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,26 +488,6 @@ impl std::hash::Hash for CreateDbNodesError {
 }
 
 impl Eq for CreateDbNodesError {}
-
-impl Clone for CreateDbNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbNodesError::Gateway(gateway) => CreateDbNodesError::Gateway(*gateway),
-            CreateDbNodesError::Unknown(code) => {
-                CreateDbNodesError::Unknown(code.clone())
-            }
-            documented => CreateDbNodesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbNodesError {
     #[inline]

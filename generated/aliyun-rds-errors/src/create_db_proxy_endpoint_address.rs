@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDBProxyEndpointAddress`.
 ///
@@ -448,7 +448,31 @@ impl CreateDbProxyEndpointAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDbProxyEndpointAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDbProxyEndpointAddressError::Gateway(gateway) => {
+                CreateDbProxyEndpointAddressError::Gateway(*gateway)
+            }
+            CreateDbProxyEndpointAddressError::Unknown(code) => {
+                CreateDbProxyEndpointAddressError::Unknown(code.clone())
+            }
+            documented => CreateDbProxyEndpointAddressError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDbProxyEndpointAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDbProxyEndpointAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -531,28 +555,6 @@ impl std::hash::Hash for CreateDbProxyEndpointAddressError {
 }
 
 impl Eq for CreateDbProxyEndpointAddressError {}
-
-impl Clone for CreateDbProxyEndpointAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDbProxyEndpointAddressError::Gateway(gateway) => {
-                CreateDbProxyEndpointAddressError::Gateway(*gateway)
-            }
-            CreateDbProxyEndpointAddressError::Unknown(code) => {
-                CreateDbProxyEndpointAddressError::Unknown(code.clone())
-            }
-            documented => CreateDbProxyEndpointAddressError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDbProxyEndpointAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDbProxyEndpointAddressError {
     #[inline]

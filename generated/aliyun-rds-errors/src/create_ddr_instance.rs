@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateDdrInstance`.
 ///
@@ -509,7 +509,31 @@ impl CreateDdrInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateDdrInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateDdrInstanceError::Gateway(gateway) => {
+                CreateDdrInstanceError::Gateway(*gateway)
+            }
+            CreateDdrInstanceError::Unknown(code) => {
+                CreateDdrInstanceError::Unknown(code.clone())
+            }
+            documented => CreateDdrInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateDdrInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateDdrInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -592,28 +616,6 @@ impl std::hash::Hash for CreateDdrInstanceError {
 }
 
 impl Eq for CreateDdrInstanceError {}
-
-impl Clone for CreateDdrInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateDdrInstanceError::Gateway(gateway) => {
-                CreateDdrInstanceError::Gateway(*gateway)
-            }
-            CreateDdrInstanceError::Unknown(code) => {
-                CreateDdrInstanceError::Unknown(code.clone())
-            }
-            documented => CreateDdrInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateDdrInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateDdrInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateGADInstance`.
 ///
@@ -367,7 +367,31 @@ impl CreateGadInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateGadInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateGadInstanceError::Gateway(gateway) => {
+                CreateGadInstanceError::Gateway(*gateway)
+            }
+            CreateGadInstanceError::Unknown(code) => {
+                CreateGadInstanceError::Unknown(code.clone())
+            }
+            documented => CreateGadInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateGadInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateGadInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,28 +474,6 @@ impl std::hash::Hash for CreateGadInstanceError {
 }
 
 impl Eq for CreateGadInstanceError {}
-
-impl Clone for CreateGadInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateGadInstanceError::Gateway(gateway) => {
-                CreateGadInstanceError::Gateway(*gateway)
-            }
-            CreateGadInstanceError::Unknown(code) => {
-                CreateGadInstanceError::Unknown(code.clone())
-            }
-            documented => CreateGadInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateGadInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateGadInstanceError {
     #[inline]

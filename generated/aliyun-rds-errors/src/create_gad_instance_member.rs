@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateGadInstanceMember`.
 ///
@@ -371,7 +371,31 @@ impl CreateGadInstanceMemberError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateGadInstanceMemberError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateGadInstanceMemberError::Gateway(gateway) => {
+                CreateGadInstanceMemberError::Gateway(*gateway)
+            }
+            CreateGadInstanceMemberError::Unknown(code) => {
+                CreateGadInstanceMemberError::Unknown(code.clone())
+            }
+            documented => CreateGadInstanceMemberError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateGadInstanceMemberError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateGadInstanceMemberError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -454,28 +478,6 @@ impl std::hash::Hash for CreateGadInstanceMemberError {
 }
 
 impl Eq for CreateGadInstanceMemberError {}
-
-impl Clone for CreateGadInstanceMemberError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateGadInstanceMemberError::Gateway(gateway) => {
-                CreateGadInstanceMemberError::Gateway(*gateway)
-            }
-            CreateGadInstanceMemberError::Unknown(code) => {
-                CreateGadInstanceMemberError::Unknown(code.clone())
-            }
-            documented => CreateGadInstanceMemberError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateGadInstanceMemberError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateGadInstanceMemberError {
     #[inline]

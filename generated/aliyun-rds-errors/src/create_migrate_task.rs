@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateMigrateTask`.
 ///
@@ -395,7 +395,31 @@ impl CreateMigrateTaskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateMigrateTaskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateMigrateTaskError::Gateway(gateway) => {
+                CreateMigrateTaskError::Gateway(*gateway)
+            }
+            CreateMigrateTaskError::Unknown(code) => {
+                CreateMigrateTaskError::Unknown(code.clone())
+            }
+            documented => CreateMigrateTaskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateMigrateTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateMigrateTaskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -478,28 +502,6 @@ impl std::hash::Hash for CreateMigrateTaskError {
 }
 
 impl Eq for CreateMigrateTaskError {}
-
-impl Clone for CreateMigrateTaskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateMigrateTaskError::Gateway(gateway) => {
-                CreateMigrateTaskError::Gateway(*gateway)
-            }
-            CreateMigrateTaskError::Unknown(code) => {
-                CreateMigrateTaskError::Unknown(code.clone())
-            }
-            documented => CreateMigrateTaskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateMigrateTaskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateMigrateTaskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateOnlineDatabaseTask`.
 ///
@@ -347,7 +347,31 @@ impl CreateOnlineDatabaseTaskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateOnlineDatabaseTaskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateOnlineDatabaseTaskError::Gateway(gateway) => {
+                CreateOnlineDatabaseTaskError::Gateway(*gateway)
+            }
+            CreateOnlineDatabaseTaskError::Unknown(code) => {
+                CreateOnlineDatabaseTaskError::Unknown(code.clone())
+            }
+            documented => CreateOnlineDatabaseTaskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateOnlineDatabaseTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateOnlineDatabaseTaskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for CreateOnlineDatabaseTaskError {
 }
 
 impl Eq for CreateOnlineDatabaseTaskError {}
-
-impl Clone for CreateOnlineDatabaseTaskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateOnlineDatabaseTaskError::Gateway(gateway) => {
-                CreateOnlineDatabaseTaskError::Gateway(*gateway)
-            }
-            CreateOnlineDatabaseTaskError::Unknown(code) => {
-                CreateOnlineDatabaseTaskError::Unknown(code.clone())
-            }
-            documented => CreateOnlineDatabaseTaskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateOnlineDatabaseTaskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateOnlineDatabaseTaskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateOrderForDeleteDBNodes`.
 ///
@@ -391,7 +391,31 @@ impl CreateOrderForDeleteDbNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateOrderForDeleteDbNodesError::Gateway(gateway) => {
+                CreateOrderForDeleteDbNodesError::Gateway(*gateway)
+            }
+            CreateOrderForDeleteDbNodesError::Unknown(code) => {
+                CreateOrderForDeleteDbNodesError::Unknown(code.clone())
+            }
+            documented => CreateOrderForDeleteDbNodesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateOrderForDeleteDbNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -474,28 +498,6 @@ impl std::hash::Hash for CreateOrderForDeleteDbNodesError {
 }
 
 impl Eq for CreateOrderForDeleteDbNodesError {}
-
-impl Clone for CreateOrderForDeleteDbNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateOrderForDeleteDbNodesError::Gateway(gateway) => {
-                CreateOrderForDeleteDbNodesError::Gateway(*gateway)
-            }
-            CreateOrderForDeleteDbNodesError::Unknown(code) => {
-                CreateOrderForDeleteDbNodesError::Unknown(code.clone())
-            }
-            documented => CreateOrderForDeleteDbNodesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateOrderForDeleteDbNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateOrderForDeleteDbNodesError {
     #[inline]

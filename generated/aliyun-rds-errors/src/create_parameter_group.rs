@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateParameterGroup`.
 ///
@@ -379,7 +379,31 @@ impl CreateParameterGroupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateParameterGroupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateParameterGroupError::Gateway(gateway) => {
+                CreateParameterGroupError::Gateway(*gateway)
+            }
+            CreateParameterGroupError::Unknown(code) => {
+                CreateParameterGroupError::Unknown(code.clone())
+            }
+            documented => CreateParameterGroupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateParameterGroupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateParameterGroupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -462,28 +486,6 @@ impl std::hash::Hash for CreateParameterGroupError {
 }
 
 impl Eq for CreateParameterGroupError {}
-
-impl Clone for CreateParameterGroupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateParameterGroupError::Gateway(gateway) => {
-                CreateParameterGroupError::Gateway(*gateway)
-            }
-            CreateParameterGroupError::Unknown(code) => {
-                CreateParameterGroupError::Unknown(code.clone())
-            }
-            documented => CreateParameterGroupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateParameterGroupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateParameterGroupError {
     #[inline]

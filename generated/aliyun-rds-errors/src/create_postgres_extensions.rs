@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreatePostgresExtensions`.
 ///
@@ -359,7 +359,31 @@ impl CreatePostgresExtensionsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreatePostgresExtensionsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreatePostgresExtensionsError::Gateway(gateway) => {
+                CreatePostgresExtensionsError::Gateway(*gateway)
+            }
+            CreatePostgresExtensionsError::Unknown(code) => {
+                CreatePostgresExtensionsError::Unknown(code.clone())
+            }
+            documented => CreatePostgresExtensionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreatePostgresExtensionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreatePostgresExtensionsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for CreatePostgresExtensionsError {
 }
 
 impl Eq for CreatePostgresExtensionsError {}
-
-impl Clone for CreatePostgresExtensionsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreatePostgresExtensionsError::Gateway(gateway) => {
-                CreatePostgresExtensionsError::Gateway(*gateway)
-            }
-            CreatePostgresExtensionsError::Unknown(code) => {
-                CreatePostgresExtensionsError::Unknown(code.clone())
-            }
-            documented => CreatePostgresExtensionsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreatePostgresExtensionsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreatePostgresExtensionsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateRCSnapshot`.
 ///
@@ -351,7 +351,31 @@ impl CreateRcSnapshotError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateRcSnapshotError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateRcSnapshotError::Gateway(gateway) => {
+                CreateRcSnapshotError::Gateway(*gateway)
+            }
+            CreateRcSnapshotError::Unknown(code) => {
+                CreateRcSnapshotError::Unknown(code.clone())
+            }
+            documented => CreateRcSnapshotError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateRcSnapshotError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateRcSnapshotError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for CreateRcSnapshotError {
 }
 
 impl Eq for CreateRcSnapshotError {}
-
-impl Clone for CreateRcSnapshotError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateRcSnapshotError::Gateway(gateway) => {
-                CreateRcSnapshotError::Gateway(*gateway)
-            }
-            CreateRcSnapshotError::Unknown(code) => {
-                CreateRcSnapshotError::Unknown(code.clone())
-            }
-            documented => CreateRcSnapshotError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateRcSnapshotError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateRcSnapshotError {
     #[inline]

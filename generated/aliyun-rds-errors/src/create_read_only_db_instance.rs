@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateReadOnlyDBInstance`.
 ///
@@ -422,7 +422,31 @@ impl CreateReadOnlyDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateReadOnlyDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateReadOnlyDbInstanceError::Gateway(gateway) => {
+                CreateReadOnlyDbInstanceError::Gateway(*gateway)
+            }
+            CreateReadOnlyDbInstanceError::Unknown(code) => {
+                CreateReadOnlyDbInstanceError::Unknown(code.clone())
+            }
+            documented => CreateReadOnlyDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateReadOnlyDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateReadOnlyDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -505,28 +529,6 @@ impl std::hash::Hash for CreateReadOnlyDbInstanceError {
 }
 
 impl Eq for CreateReadOnlyDbInstanceError {}
-
-impl Clone for CreateReadOnlyDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateReadOnlyDbInstanceError::Gateway(gateway) => {
-                CreateReadOnlyDbInstanceError::Gateway(*gateway)
-            }
-            CreateReadOnlyDbInstanceError::Unknown(code) => {
-                CreateReadOnlyDbInstanceError::Unknown(code.clone())
-            }
-            documented => CreateReadOnlyDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateReadOnlyDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateReadOnlyDbInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateReplicationLink`.
 ///
@@ -356,7 +356,31 @@ impl CreateReplicationLinkError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateReplicationLinkError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateReplicationLinkError::Gateway(gateway) => {
+                CreateReplicationLinkError::Gateway(*gateway)
+            }
+            CreateReplicationLinkError::Unknown(code) => {
+                CreateReplicationLinkError::Unknown(code.clone())
+            }
+            documented => CreateReplicationLinkError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateReplicationLinkError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateReplicationLinkError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -439,28 +463,6 @@ impl std::hash::Hash for CreateReplicationLinkError {
 }
 
 impl Eq for CreateReplicationLinkError {}
-
-impl Clone for CreateReplicationLinkError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateReplicationLinkError::Gateway(gateway) => {
-                CreateReplicationLinkError::Gateway(*gateway)
-            }
-            CreateReplicationLinkError::Unknown(code) => {
-                CreateReplicationLinkError::Unknown(code.clone())
-            }
-            documented => CreateReplicationLinkError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateReplicationLinkError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateReplicationLinkError {
     #[inline]

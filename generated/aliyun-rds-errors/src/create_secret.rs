@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateSecret`.
 ///
@@ -328,7 +328,27 @@ impl CreateSecretError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateSecretError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateSecretError::Gateway(gateway) => CreateSecretError::Gateway(*gateway),
+            CreateSecretError::Unknown(code) => CreateSecretError::Unknown(code.clone()),
+            documented => CreateSecretError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateSecretError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateSecretError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,24 +431,6 @@ impl std::hash::Hash for CreateSecretError {
 }
 
 impl Eq for CreateSecretError {}
-
-impl Clone for CreateSecretError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateSecretError::Gateway(gateway) => CreateSecretError::Gateway(*gateway),
-            CreateSecretError::Unknown(code) => CreateSecretError::Unknown(code.clone()),
-            documented => CreateSecretError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateSecretError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateSecretError {
     #[inline]

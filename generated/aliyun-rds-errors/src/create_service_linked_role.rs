@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateServiceLinkedRole`.
 ///
@@ -324,7 +324,31 @@ impl CreateServiceLinkedRoleError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateServiceLinkedRoleError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateServiceLinkedRoleError::Gateway(gateway) => {
+                CreateServiceLinkedRoleError::Gateway(*gateway)
+            }
+            CreateServiceLinkedRoleError::Unknown(code) => {
+                CreateServiceLinkedRoleError::Unknown(code.clone())
+            }
+            documented => CreateServiceLinkedRoleError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateServiceLinkedRoleError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateServiceLinkedRoleError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for CreateServiceLinkedRoleError {
 }
 
 impl Eq for CreateServiceLinkedRoleError {}
-
-impl Clone for CreateServiceLinkedRoleError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateServiceLinkedRoleError::Gateway(gateway) => {
-                CreateServiceLinkedRoleError::Gateway(*gateway)
-            }
-            CreateServiceLinkedRoleError::Unknown(code) => {
-                CreateServiceLinkedRoleError::Unknown(code.clone())
-            }
-            documented => CreateServiceLinkedRoleError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateServiceLinkedRoleError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateServiceLinkedRoleError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateTempDBInstance`.
 ///
@@ -412,7 +412,31 @@ impl CreateTempDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateTempDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateTempDbInstanceError::Gateway(gateway) => {
+                CreateTempDbInstanceError::Gateway(*gateway)
+            }
+            CreateTempDbInstanceError::Unknown(code) => {
+                CreateTempDbInstanceError::Unknown(code.clone())
+            }
+            documented => CreateTempDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateTempDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateTempDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -495,28 +519,6 @@ impl std::hash::Hash for CreateTempDbInstanceError {
 }
 
 impl Eq for CreateTempDbInstanceError {}
-
-impl Clone for CreateTempDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateTempDbInstanceError::Gateway(gateway) => {
-                CreateTempDbInstanceError::Gateway(*gateway)
-            }
-            CreateTempDbInstanceError::Unknown(code) => {
-                CreateTempDbInstanceError::Unknown(code.clone())
-            }
-            documented => CreateTempDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateTempDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateTempDbInstanceError {
     #[inline]

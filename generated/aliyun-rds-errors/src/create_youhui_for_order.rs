@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `CreateYouhuiForOrder`.
 ///
@@ -355,7 +355,31 @@ impl CreateYouhuiForOrderError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for CreateYouhuiForOrderError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            CreateYouhuiForOrderError::Gateway(gateway) => {
+                CreateYouhuiForOrderError::Gateway(*gateway)
+            }
+            CreateYouhuiForOrderError::Unknown(code) => {
+                CreateYouhuiForOrderError::Unknown(code.clone())
+            }
+            documented => CreateYouhuiForOrderError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for CreateYouhuiForOrderError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl CreateYouhuiForOrderError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,28 +462,6 @@ impl std::hash::Hash for CreateYouhuiForOrderError {
 }
 
 impl Eq for CreateYouhuiForOrderError {}
-
-impl Clone for CreateYouhuiForOrderError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            CreateYouhuiForOrderError::Gateway(gateway) => {
-                CreateYouhuiForOrderError::Gateway(*gateway)
-            }
-            CreateYouhuiForOrderError::Unknown(code) => {
-                CreateYouhuiForOrderError::Unknown(code.clone())
-            }
-            documented => CreateYouhuiForOrderError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for CreateYouhuiForOrderError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for CreateYouhuiForOrderError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteAccount`.
 ///
@@ -387,7 +387,29 @@ impl DeleteAccountError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteAccountError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteAccountError::Gateway(gateway) => DeleteAccountError::Gateway(*gateway),
+            DeleteAccountError::Unknown(code) => {
+                DeleteAccountError::Unknown(code.clone())
+            }
+            documented => DeleteAccountError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteAccountError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteAccountError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -470,26 +492,6 @@ impl std::hash::Hash for DeleteAccountError {
 }
 
 impl Eq for DeleteAccountError {}
-
-impl Clone for DeleteAccountError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteAccountError::Gateway(gateway) => DeleteAccountError::Gateway(*gateway),
-            DeleteAccountError::Unknown(code) => {
-                DeleteAccountError::Unknown(code.clone())
-            }
-            documented => DeleteAccountError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteAccountError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteAccountError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteADSetting`.
 ///
@@ -367,7 +367,31 @@ impl DeleteAdSettingError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteAdSettingError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteAdSettingError::Gateway(gateway) => {
+                DeleteAdSettingError::Gateway(*gateway)
+            }
+            DeleteAdSettingError::Unknown(code) => {
+                DeleteAdSettingError::Unknown(code.clone())
+            }
+            documented => DeleteAdSettingError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteAdSettingError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteAdSettingError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,28 +474,6 @@ impl std::hash::Hash for DeleteAdSettingError {
 }
 
 impl Eq for DeleteAdSettingError {}
-
-impl Clone for DeleteAdSettingError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteAdSettingError::Gateway(gateway) => {
-                DeleteAdSettingError::Gateway(*gateway)
-            }
-            DeleteAdSettingError::Unknown(code) => {
-                DeleteAdSettingError::Unknown(code.clone())
-            }
-            documented => DeleteAdSettingError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteAdSettingError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteAdSettingError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteBackup`.
 ///
@@ -363,7 +363,27 @@ impl DeleteBackupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteBackupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteBackupError::Gateway(gateway) => DeleteBackupError::Gateway(*gateway),
+            DeleteBackupError::Unknown(code) => DeleteBackupError::Unknown(code.clone()),
+            documented => DeleteBackupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteBackupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteBackupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -446,24 +466,6 @@ impl std::hash::Hash for DeleteBackupError {
 }
 
 impl Eq for DeleteBackupError {}
-
-impl Clone for DeleteBackupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteBackupError::Gateway(gateway) => DeleteBackupError::Gateway(*gateway),
-            DeleteBackupError::Unknown(code) => DeleteBackupError::Unknown(code.clone()),
-            documented => DeleteBackupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteBackupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteBackupError {
     #[inline]

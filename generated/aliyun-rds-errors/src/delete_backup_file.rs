@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteBackupFile`.
 ///
@@ -328,7 +328,31 @@ impl DeleteBackupFileError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteBackupFileError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteBackupFileError::Gateway(gateway) => {
+                DeleteBackupFileError::Gateway(*gateway)
+            }
+            DeleteBackupFileError::Unknown(code) => {
+                DeleteBackupFileError::Unknown(code.clone())
+            }
+            documented => DeleteBackupFileError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteBackupFileError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteBackupFileError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DeleteBackupFileError {
 }
 
 impl Eq for DeleteBackupFileError {}
-
-impl Clone for DeleteBackupFileError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteBackupFileError::Gateway(gateway) => {
-                DeleteBackupFileError::Gateway(*gateway)
-            }
-            DeleteBackupFileError::Unknown(code) => {
-                DeleteBackupFileError::Unknown(code.clone())
-            }
-            documented => DeleteBackupFileError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteBackupFileError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteBackupFileError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDatabase`.
 ///
@@ -383,7 +383,31 @@ impl DeleteDatabaseError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDatabaseError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDatabaseError::Gateway(gateway) => {
+                DeleteDatabaseError::Gateway(*gateway)
+            }
+            DeleteDatabaseError::Unknown(code) => {
+                DeleteDatabaseError::Unknown(code.clone())
+            }
+            documented => DeleteDatabaseError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDatabaseError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDatabaseError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,28 +490,6 @@ impl std::hash::Hash for DeleteDatabaseError {
 }
 
 impl Eq for DeleteDatabaseError {}
-
-impl Clone for DeleteDatabaseError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDatabaseError::Gateway(gateway) => {
-                DeleteDatabaseError::Gateway(*gateway)
-            }
-            DeleteDatabaseError::Unknown(code) => {
-                DeleteDatabaseError::Unknown(code.clone())
-            }
-            documented => DeleteDatabaseError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDatabaseError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDatabaseError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDBInstance`.
 ///
@@ -359,7 +359,31 @@ impl DeleteDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDbInstanceError::Gateway(gateway) => {
+                DeleteDbInstanceError::Gateway(*gateway)
+            }
+            DeleteDbInstanceError::Unknown(code) => {
+                DeleteDbInstanceError::Unknown(code.clone())
+            }
+            documented => DeleteDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for DeleteDbInstanceError {
 }
 
 impl Eq for DeleteDbInstanceError {}
-
-impl Clone for DeleteDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDbInstanceError::Gateway(gateway) => {
-                DeleteDbInstanceError::Gateway(*gateway)
-            }
-            DeleteDbInstanceError::Unknown(code) => {
-                DeleteDbInstanceError::Unknown(code.clone())
-            }
-            documented => DeleteDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDbInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDBInstanceEndpoint`.
 ///
@@ -359,7 +359,31 @@ impl DeleteDbInstanceEndpointError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDbInstanceEndpointError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDbInstanceEndpointError::Gateway(gateway) => {
+                DeleteDbInstanceEndpointError::Gateway(*gateway)
+            }
+            DeleteDbInstanceEndpointError::Unknown(code) => {
+                DeleteDbInstanceEndpointError::Unknown(code.clone())
+            }
+            documented => DeleteDbInstanceEndpointError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDbInstanceEndpointError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDbInstanceEndpointError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for DeleteDbInstanceEndpointError {
 }
 
 impl Eq for DeleteDbInstanceEndpointError {}
-
-impl Clone for DeleteDbInstanceEndpointError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDbInstanceEndpointError::Gateway(gateway) => {
-                DeleteDbInstanceEndpointError::Gateway(*gateway)
-            }
-            DeleteDbInstanceEndpointError::Unknown(code) => {
-                DeleteDbInstanceEndpointError::Unknown(code.clone())
-            }
-            documented => DeleteDbInstanceEndpointError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDbInstanceEndpointError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDbInstanceEndpointError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDBInstanceEndpointAddress`.
 ///
@@ -373,7 +373,33 @@ impl DeleteDbInstanceEndpointAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDbInstanceEndpointAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDbInstanceEndpointAddressError::Gateway(gateway) => {
+                DeleteDbInstanceEndpointAddressError::Gateway(*gateway)
+            }
+            DeleteDbInstanceEndpointAddressError::Unknown(code) => {
+                DeleteDbInstanceEndpointAddressError::Unknown(code.clone())
+            }
+            documented => {
+                DeleteDbInstanceEndpointAddressError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDbInstanceEndpointAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDbInstanceEndpointAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -456,30 +482,6 @@ impl std::hash::Hash for DeleteDbInstanceEndpointAddressError {
 }
 
 impl Eq for DeleteDbInstanceEndpointAddressError {}
-
-impl Clone for DeleteDbInstanceEndpointAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDbInstanceEndpointAddressError::Gateway(gateway) => {
-                DeleteDbInstanceEndpointAddressError::Gateway(*gateway)
-            }
-            DeleteDbInstanceEndpointAddressError::Unknown(code) => {
-                DeleteDbInstanceEndpointAddressError::Unknown(code.clone())
-            }
-            documented => {
-                DeleteDbInstanceEndpointAddressError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDbInstanceEndpointAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDbInstanceEndpointAddressError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDBInstanceSecurityGroupRule`.
 ///
@@ -322,7 +322,33 @@ impl DeleteDbInstanceSecurityGroupRuleError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
+                DeleteDbInstanceSecurityGroupRuleError::Gateway(*gateway)
+            }
+            DeleteDbInstanceSecurityGroupRuleError::Unknown(code) => {
+                DeleteDbInstanceSecurityGroupRuleError::Unknown(code.clone())
+            }
+            documented => {
+                DeleteDbInstanceSecurityGroupRuleError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDbInstanceSecurityGroupRuleError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DeleteDbInstanceSecurityGroupRuleError {
 }
 
 impl Eq for DeleteDbInstanceSecurityGroupRuleError {}
-
-impl Clone for DeleteDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
-                DeleteDbInstanceSecurityGroupRuleError::Gateway(*gateway)
-            }
-            DeleteDbInstanceSecurityGroupRuleError::Unknown(code) => {
-                DeleteDbInstanceSecurityGroupRuleError::Unknown(code.clone())
-            }
-            documented => {
-                DeleteDbInstanceSecurityGroupRuleError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDbInstanceSecurityGroupRuleError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDBNodes`.
 ///
@@ -375,7 +375,29 @@ impl DeleteDbNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDbNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDbNodesError::Gateway(gateway) => DeleteDbNodesError::Gateway(*gateway),
+            DeleteDbNodesError::Unknown(code) => {
+                DeleteDbNodesError::Unknown(code.clone())
+            }
+            documented => DeleteDbNodesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDbNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDbNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,26 +480,6 @@ impl std::hash::Hash for DeleteDbNodesError {
 }
 
 impl Eq for DeleteDbNodesError {}
-
-impl Clone for DeleteDbNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDbNodesError::Gateway(gateway) => DeleteDbNodesError::Gateway(*gateway),
-            DeleteDbNodesError::Unknown(code) => {
-                DeleteDbNodesError::Unknown(code.clone())
-            }
-            documented => DeleteDbNodesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDbNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDbNodesError {
     #[inline]

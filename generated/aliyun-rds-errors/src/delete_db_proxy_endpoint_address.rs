@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteDBProxyEndpointAddress`.
 ///
@@ -381,7 +381,31 @@ impl DeleteDbProxyEndpointAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteDbProxyEndpointAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteDbProxyEndpointAddressError::Gateway(gateway) => {
+                DeleteDbProxyEndpointAddressError::Gateway(*gateway)
+            }
+            DeleteDbProxyEndpointAddressError::Unknown(code) => {
+                DeleteDbProxyEndpointAddressError::Unknown(code.clone())
+            }
+            documented => DeleteDbProxyEndpointAddressError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteDbProxyEndpointAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteDbProxyEndpointAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -464,28 +488,6 @@ impl std::hash::Hash for DeleteDbProxyEndpointAddressError {
 }
 
 impl Eq for DeleteDbProxyEndpointAddressError {}
-
-impl Clone for DeleteDbProxyEndpointAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteDbProxyEndpointAddressError::Gateway(gateway) => {
-                DeleteDbProxyEndpointAddressError::Gateway(*gateway)
-            }
-            DeleteDbProxyEndpointAddressError::Unknown(code) => {
-                DeleteDbProxyEndpointAddressError::Unknown(code.clone())
-            }
-            documented => DeleteDbProxyEndpointAddressError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteDbProxyEndpointAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteDbProxyEndpointAddressError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteGadInstance`.
 ///
@@ -326,7 +326,31 @@ impl DeleteGadInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteGadInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteGadInstanceError::Gateway(gateway) => {
+                DeleteGadInstanceError::Gateway(*gateway)
+            }
+            DeleteGadInstanceError::Unknown(code) => {
+                DeleteGadInstanceError::Unknown(code.clone())
+            }
+            documented => DeleteGadInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteGadInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteGadInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,28 +433,6 @@ impl std::hash::Hash for DeleteGadInstanceError {
 }
 
 impl Eq for DeleteGadInstanceError {}
-
-impl Clone for DeleteGadInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteGadInstanceError::Gateway(gateway) => {
-                DeleteGadInstanceError::Gateway(*gateway)
-            }
-            DeleteGadInstanceError::Unknown(code) => {
-                DeleteGadInstanceError::Unknown(code.clone())
-            }
-            documented => DeleteGadInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteGadInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteGadInstanceError {
     #[inline]

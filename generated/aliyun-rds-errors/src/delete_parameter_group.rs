@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteParameterGroup`.
 ///
@@ -332,7 +332,31 @@ impl DeleteParameterGroupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteParameterGroupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteParameterGroupError::Gateway(gateway) => {
+                DeleteParameterGroupError::Gateway(*gateway)
+            }
+            DeleteParameterGroupError::Unknown(code) => {
+                DeleteParameterGroupError::Unknown(code.clone())
+            }
+            documented => DeleteParameterGroupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteParameterGroupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteParameterGroupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DeleteParameterGroupError {
 }
 
 impl Eq for DeleteParameterGroupError {}
-
-impl Clone for DeleteParameterGroupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteParameterGroupError::Gateway(gateway) => {
-                DeleteParameterGroupError::Gateway(*gateway)
-            }
-            DeleteParameterGroupError::Unknown(code) => {
-                DeleteParameterGroupError::Unknown(code.clone())
-            }
-            documented => DeleteParameterGroupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteParameterGroupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteParameterGroupError {
     #[inline]

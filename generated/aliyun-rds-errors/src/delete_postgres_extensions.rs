@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeletePostgresExtensions`.
 ///
@@ -342,7 +342,31 @@ impl DeletePostgresExtensionsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeletePostgresExtensionsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeletePostgresExtensionsError::Gateway(gateway) => {
+                DeletePostgresExtensionsError::Gateway(*gateway)
+            }
+            DeletePostgresExtensionsError::Unknown(code) => {
+                DeletePostgresExtensionsError::Unknown(code.clone())
+            }
+            documented => DeletePostgresExtensionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeletePostgresExtensionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeletePostgresExtensionsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -425,28 +449,6 @@ impl std::hash::Hash for DeletePostgresExtensionsError {
 }
 
 impl Eq for DeletePostgresExtensionsError {}
-
-impl Clone for DeletePostgresExtensionsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeletePostgresExtensionsError::Gateway(gateway) => {
-                DeletePostgresExtensionsError::Gateway(*gateway)
-            }
-            DeletePostgresExtensionsError::Unknown(code) => {
-                DeletePostgresExtensionsError::Unknown(code.clone())
-            }
-            documented => DeletePostgresExtensionsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeletePostgresExtensionsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeletePostgresExtensionsError {
     #[inline]

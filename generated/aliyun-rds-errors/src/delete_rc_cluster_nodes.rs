@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteRCClusterNodes`.
 ///
@@ -324,7 +324,31 @@ impl DeleteRcClusterNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteRcClusterNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteRcClusterNodesError::Gateway(gateway) => {
+                DeleteRcClusterNodesError::Gateway(*gateway)
+            }
+            DeleteRcClusterNodesError::Unknown(code) => {
+                DeleteRcClusterNodesError::Unknown(code.clone())
+            }
+            documented => DeleteRcClusterNodesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteRcClusterNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteRcClusterNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DeleteRcClusterNodesError {
 }
 
 impl Eq for DeleteRcClusterNodesError {}
-
-impl Clone for DeleteRcClusterNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteRcClusterNodesError::Gateway(gateway) => {
-                DeleteRcClusterNodesError::Gateway(*gateway)
-            }
-            DeleteRcClusterNodesError::Unknown(code) => {
-                DeleteRcClusterNodesError::Unknown(code.clone())
-            }
-            documented => DeleteRcClusterNodesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteRcClusterNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteRcClusterNodesError {
     #[inline]

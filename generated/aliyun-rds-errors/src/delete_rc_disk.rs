@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteRCDisk`.
 ///
@@ -343,7 +343,27 @@ impl DeleteRcDiskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteRcDiskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteRcDiskError::Gateway(gateway) => DeleteRcDiskError::Gateway(*gateway),
+            DeleteRcDiskError::Unknown(code) => DeleteRcDiskError::Unknown(code.clone()),
+            documented => DeleteRcDiskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteRcDiskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteRcDiskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,24 +446,6 @@ impl std::hash::Hash for DeleteRcDiskError {
 }
 
 impl Eq for DeleteRcDiskError {}
-
-impl Clone for DeleteRcDiskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteRcDiskError::Gateway(gateway) => DeleteRcDiskError::Gateway(*gateway),
-            DeleteRcDiskError::Unknown(code) => DeleteRcDiskError::Unknown(code.clone()),
-            documented => DeleteRcDiskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteRcDiskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteRcDiskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteRCSnapshot`.
 ///
@@ -324,7 +324,31 @@ impl DeleteRcSnapshotError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteRcSnapshotError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteRcSnapshotError::Gateway(gateway) => {
+                DeleteRcSnapshotError::Gateway(*gateway)
+            }
+            DeleteRcSnapshotError::Unknown(code) => {
+                DeleteRcSnapshotError::Unknown(code.clone())
+            }
+            documented => DeleteRcSnapshotError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteRcSnapshotError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteRcSnapshotError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DeleteRcSnapshotError {
 }
 
 impl Eq for DeleteRcSnapshotError {}
-
-impl Clone for DeleteRcSnapshotError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteRcSnapshotError::Gateway(gateway) => {
-                DeleteRcSnapshotError::Gateway(*gateway)
-            }
-            DeleteRcSnapshotError::Unknown(code) => {
-                DeleteRcSnapshotError::Unknown(code.clone())
-            }
-            documented => DeleteRcSnapshotError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteRcSnapshotError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteRcSnapshotError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteReplicationLink`.
 ///
@@ -343,7 +343,31 @@ impl DeleteReplicationLinkError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteReplicationLinkError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteReplicationLinkError::Gateway(gateway) => {
+                DeleteReplicationLinkError::Gateway(*gateway)
+            }
+            DeleteReplicationLinkError::Unknown(code) => {
+                DeleteReplicationLinkError::Unknown(code.clone())
+            }
+            documented => DeleteReplicationLinkError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteReplicationLinkError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteReplicationLinkError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for DeleteReplicationLinkError {
 }
 
 impl Eq for DeleteReplicationLinkError {}
-
-impl Clone for DeleteReplicationLinkError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteReplicationLinkError::Gateway(gateway) => {
-                DeleteReplicationLinkError::Gateway(*gateway)
-            }
-            DeleteReplicationLinkError::Unknown(code) => {
-                DeleteReplicationLinkError::Unknown(code.clone())
-            }
-            documented => DeleteReplicationLinkError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteReplicationLinkError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteReplicationLinkError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteSecret`.
 ///
@@ -324,7 +324,27 @@ impl DeleteSecretError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteSecretError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteSecretError::Gateway(gateway) => DeleteSecretError::Gateway(*gateway),
+            DeleteSecretError::Unknown(code) => DeleteSecretError::Unknown(code.clone()),
+            documented => DeleteSecretError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteSecretError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteSecretError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,24 +427,6 @@ impl std::hash::Hash for DeleteSecretError {
 }
 
 impl Eq for DeleteSecretError {}
-
-impl Clone for DeleteSecretError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteSecretError::Gateway(gateway) => DeleteSecretError::Gateway(*gateway),
-            DeleteSecretError::Unknown(code) => DeleteSecretError::Unknown(code.clone()),
-            documented => DeleteSecretError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteSecretError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteSecretError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteSlot`.
 ///
@@ -338,7 +338,27 @@ impl DeleteSlotError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteSlotError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteSlotError::Gateway(gateway) => DeleteSlotError::Gateway(*gateway),
+            DeleteSlotError::Unknown(code) => DeleteSlotError::Unknown(code.clone()),
+            documented => DeleteSlotError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteSlotError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteSlotError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,24 +441,6 @@ impl std::hash::Hash for DeleteSlotError {
 }
 
 impl Eq for DeleteSlotError {}
-
-impl Clone for DeleteSlotError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteSlotError::Gateway(gateway) => DeleteSlotError::Gateway(*gateway),
-            DeleteSlotError::Unknown(code) => DeleteSlotError::Unknown(code.clone()),
-            documented => DeleteSlotError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteSlotError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteSlotError {
     #[inline]

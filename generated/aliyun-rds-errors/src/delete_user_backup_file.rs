@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DeleteUserBackupFile`.
 ///
@@ -324,7 +324,31 @@ impl DeleteUserBackupFileError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DeleteUserBackupFileError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DeleteUserBackupFileError::Gateway(gateway) => {
+                DeleteUserBackupFileError::Gateway(*gateway)
+            }
+            DeleteUserBackupFileError::Unknown(code) => {
+                DeleteUserBackupFileError::Unknown(code.clone())
+            }
+            documented => DeleteUserBackupFileError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DeleteUserBackupFileError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DeleteUserBackupFileError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DeleteUserBackupFileError {
 }
 
 impl Eq for DeleteUserBackupFileError {}
-
-impl Clone for DeleteUserBackupFileError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DeleteUserBackupFileError::Gateway(gateway) => {
-                DeleteUserBackupFileError::Gateway(*gateway)
-            }
-            DeleteUserBackupFileError::Unknown(code) => {
-                DeleteUserBackupFileError::Unknown(code.clone())
-            }
-            documented => DeleteUserBackupFileError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DeleteUserBackupFileError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DeleteUserBackupFileError {
     #[inline]

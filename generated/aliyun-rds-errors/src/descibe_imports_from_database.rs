@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescibeImportsFromDatabase`.
 ///
@@ -355,7 +355,31 @@ impl DescibeImportsFromDatabaseError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescibeImportsFromDatabaseError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescibeImportsFromDatabaseError::Gateway(gateway) => {
+                DescibeImportsFromDatabaseError::Gateway(*gateway)
+            }
+            DescibeImportsFromDatabaseError::Unknown(code) => {
+                DescibeImportsFromDatabaseError::Unknown(code.clone())
+            }
+            documented => DescibeImportsFromDatabaseError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescibeImportsFromDatabaseError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescibeImportsFromDatabaseError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,28 +462,6 @@ impl std::hash::Hash for DescibeImportsFromDatabaseError {
 }
 
 impl Eq for DescibeImportsFromDatabaseError {}
-
-impl Clone for DescibeImportsFromDatabaseError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescibeImportsFromDatabaseError::Gateway(gateway) => {
-                DescibeImportsFromDatabaseError::Gateway(*gateway)
-            }
-            DescibeImportsFromDatabaseError::Unknown(code) => {
-                DescibeImportsFromDatabaseError::Unknown(code.clone())
-            }
-            documented => DescibeImportsFromDatabaseError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescibeImportsFromDatabaseError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescibeImportsFromDatabaseError {
     #[inline]

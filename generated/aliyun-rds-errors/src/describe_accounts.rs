@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAccounts`.
 ///
@@ -375,7 +375,31 @@ impl DescribeAccountsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAccountsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAccountsError::Gateway(gateway) => {
+                DescribeAccountsError::Gateway(*gateway)
+            }
+            DescribeAccountsError::Unknown(code) => {
+                DescribeAccountsError::Unknown(code.clone())
+            }
+            documented => DescribeAccountsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAccountsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAccountsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,28 +482,6 @@ impl std::hash::Hash for DescribeAccountsError {
 }
 
 impl Eq for DescribeAccountsError {}
-
-impl Clone for DescribeAccountsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAccountsError::Gateway(gateway) => {
-                DescribeAccountsError::Gateway(*gateway)
-            }
-            DescribeAccountsError::Unknown(code) => {
-                DescribeAccountsError::Unknown(code.clone())
-            }
-            documented => DescribeAccountsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAccountsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAccountsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeActionEventPolicy`.
 ///
@@ -332,7 +332,31 @@ impl DescribeActionEventPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeActionEventPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeActionEventPolicyError::Gateway(gateway) => {
+                DescribeActionEventPolicyError::Gateway(*gateway)
+            }
+            DescribeActionEventPolicyError::Unknown(code) => {
+                DescribeActionEventPolicyError::Unknown(code.clone())
+            }
+            documented => DescribeActionEventPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeActionEventPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeActionEventPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DescribeActionEventPolicyError {
 }
 
 impl Eq for DescribeActionEventPolicyError {}
-
-impl Clone for DescribeActionEventPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeActionEventPolicyError::Gateway(gateway) => {
-                DescribeActionEventPolicyError::Gateway(*gateway)
-            }
-            DescribeActionEventPolicyError::Unknown(code) => {
-                DescribeActionEventPolicyError::Unknown(code.clone())
-            }
-            documented => DescribeActionEventPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeActionEventPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeActionEventPolicyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeActiveOperationTasks`.
 ///
@@ -330,7 +330,31 @@ impl DescribeActiveOperationTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeActiveOperationTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeActiveOperationTasksError::Gateway(gateway) => {
+                DescribeActiveOperationTasksError::Gateway(*gateway)
+            }
+            DescribeActiveOperationTasksError::Unknown(code) => {
+                DescribeActiveOperationTasksError::Unknown(code.clone())
+            }
+            documented => DescribeActiveOperationTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeActiveOperationTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeActiveOperationTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -413,28 +437,6 @@ impl std::hash::Hash for DescribeActiveOperationTasksError {
 }
 
 impl Eq for DescribeActiveOperationTasksError {}
-
-impl Clone for DescribeActiveOperationTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeActiveOperationTasksError::Gateway(gateway) => {
-                DescribeActiveOperationTasksError::Gateway(*gateway)
-            }
-            DescribeActiveOperationTasksError::Unknown(code) => {
-                DescribeActiveOperationTasksError::Unknown(code.clone())
-            }
-            documented => DescribeActiveOperationTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeActiveOperationTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeActiveOperationTasksError {
     #[inline]

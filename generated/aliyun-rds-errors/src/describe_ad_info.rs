@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeADInfo`.
 ///
@@ -320,7 +320,31 @@ impl DescribeAdInfoError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAdInfoError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAdInfoError::Gateway(gateway) => {
+                DescribeAdInfoError::Gateway(*gateway)
+            }
+            DescribeAdInfoError::Unknown(code) => {
+                DescribeAdInfoError::Unknown(code.clone())
+            }
+            documented => DescribeAdInfoError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAdInfoError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAdInfoError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeAdInfoError {
 }
 
 impl Eq for DescribeAdInfoError {}
-
-impl Clone for DescribeAdInfoError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAdInfoError::Gateway(gateway) => {
-                DescribeAdInfoError::Gateway(*gateway)
-            }
-            DescribeAdInfoError::Unknown(code) => {
-                DescribeAdInfoError::Unknown(code.clone())
-            }
-            documented => DescribeAdInfoError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAdInfoError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAdInfoError {
     #[inline]

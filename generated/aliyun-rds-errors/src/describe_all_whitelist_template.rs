@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAllWhitelistTemplate`.
 ///
@@ -326,7 +326,31 @@ impl DescribeAllWhitelistTemplateError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAllWhitelistTemplateError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAllWhitelistTemplateError::Gateway(gateway) => {
+                DescribeAllWhitelistTemplateError::Gateway(*gateway)
+            }
+            DescribeAllWhitelistTemplateError::Unknown(code) => {
+                DescribeAllWhitelistTemplateError::Unknown(code.clone())
+            }
+            documented => DescribeAllWhitelistTemplateError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAllWhitelistTemplateError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAllWhitelistTemplateError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,28 +433,6 @@ impl std::hash::Hash for DescribeAllWhitelistTemplateError {
 }
 
 impl Eq for DescribeAllWhitelistTemplateError {}
-
-impl Clone for DescribeAllWhitelistTemplateError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAllWhitelistTemplateError::Gateway(gateway) => {
-                DescribeAllWhitelistTemplateError::Gateway(*gateway)
-            }
-            DescribeAllWhitelistTemplateError::Unknown(code) => {
-                DescribeAllWhitelistTemplateError::Unknown(code.clone())
-            }
-            documented => DescribeAllWhitelistTemplateError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAllWhitelistTemplateError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAllWhitelistTemplateError {
     #[inline]

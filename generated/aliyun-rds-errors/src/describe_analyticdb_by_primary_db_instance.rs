@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAnalyticdbByPrimaryDBInstance`.
 ///
@@ -324,7 +324,33 @@ impl DescribeAnalyticdbByPrimaryDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAnalyticdbByPrimaryDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(gateway) => {
+                DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(*gateway)
+            }
+            DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(code) => {
+                DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeAnalyticdbByPrimaryDbInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAnalyticdbByPrimaryDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAnalyticdbByPrimaryDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for DescribeAnalyticdbByPrimaryDbInstanceError {
 }
 
 impl Eq for DescribeAnalyticdbByPrimaryDbInstanceError {}
-
-impl Clone for DescribeAnalyticdbByPrimaryDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(gateway) => {
-                DescribeAnalyticdbByPrimaryDbInstanceError::Gateway(*gateway)
-            }
-            DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(code) => {
-                DescribeAnalyticdbByPrimaryDbInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeAnalyticdbByPrimaryDbInstanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAnalyticdbByPrimaryDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAnalyticdbByPrimaryDbInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAvailableClasses`.
 ///
@@ -338,7 +338,31 @@ impl DescribeAvailableClassesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAvailableClassesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAvailableClassesError::Gateway(gateway) => {
+                DescribeAvailableClassesError::Gateway(*gateway)
+            }
+            DescribeAvailableClassesError::Unknown(code) => {
+                DescribeAvailableClassesError::Unknown(code.clone())
+            }
+            documented => DescribeAvailableClassesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAvailableClassesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAvailableClassesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribeAvailableClassesError {
 }
 
 impl Eq for DescribeAvailableClassesError {}
-
-impl Clone for DescribeAvailableClassesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAvailableClassesError::Gateway(gateway) => {
-                DescribeAvailableClassesError::Gateway(*gateway)
-            }
-            DescribeAvailableClassesError::Unknown(code) => {
-                DescribeAvailableClassesError::Unknown(code.clone())
-            }
-            documented => DescribeAvailableClassesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAvailableClassesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAvailableClassesError {
     #[inline]

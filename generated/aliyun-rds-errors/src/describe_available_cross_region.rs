@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAvailableCrossRegion`.
 ///
@@ -334,7 +334,31 @@ impl DescribeAvailableCrossRegionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAvailableCrossRegionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAvailableCrossRegionError::Gateway(gateway) => {
+                DescribeAvailableCrossRegionError::Gateway(*gateway)
+            }
+            DescribeAvailableCrossRegionError::Unknown(code) => {
+                DescribeAvailableCrossRegionError::Unknown(code.clone())
+            }
+            documented => DescribeAvailableCrossRegionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAvailableCrossRegionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAvailableCrossRegionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -417,28 +441,6 @@ impl std::hash::Hash for DescribeAvailableCrossRegionError {
 }
 
 impl Eq for DescribeAvailableCrossRegionError {}
-
-impl Clone for DescribeAvailableCrossRegionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAvailableCrossRegionError::Gateway(gateway) => {
-                DescribeAvailableCrossRegionError::Gateway(*gateway)
-            }
-            DescribeAvailableCrossRegionError::Unknown(code) => {
-                DescribeAvailableCrossRegionError::Unknown(code.clone())
-            }
-            documented => DescribeAvailableCrossRegionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAvailableCrossRegionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAvailableCrossRegionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAvailableMetrics`.
 ///
@@ -324,7 +324,31 @@ impl DescribeAvailableMetricsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAvailableMetricsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAvailableMetricsError::Gateway(gateway) => {
+                DescribeAvailableMetricsError::Gateway(*gateway)
+            }
+            DescribeAvailableMetricsError::Unknown(code) => {
+                DescribeAvailableMetricsError::Unknown(code.clone())
+            }
+            documented => DescribeAvailableMetricsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAvailableMetricsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAvailableMetricsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeAvailableMetricsError {
 }
 
 impl Eq for DescribeAvailableMetricsError {}
-
-impl Clone for DescribeAvailableMetricsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAvailableMetricsError::Gateway(gateway) => {
-                DescribeAvailableMetricsError::Gateway(*gateway)
-            }
-            DescribeAvailableMetricsError::Unknown(code) => {
-                DescribeAvailableMetricsError::Unknown(code.clone())
-            }
-            documented => DescribeAvailableMetricsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAvailableMetricsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAvailableMetricsError {
     #[inline]

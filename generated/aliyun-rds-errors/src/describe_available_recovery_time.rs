@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAvailableRecoveryTime`.
 ///
@@ -345,7 +345,33 @@ impl DescribeAvailableRecoveryTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAvailableRecoveryTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAvailableRecoveryTimeError::Gateway(gateway) => {
+                DescribeAvailableRecoveryTimeError::Gateway(*gateway)
+            }
+            DescribeAvailableRecoveryTimeError::Unknown(code) => {
+                DescribeAvailableRecoveryTimeError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeAvailableRecoveryTimeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAvailableRecoveryTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAvailableRecoveryTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -428,30 +454,6 @@ impl std::hash::Hash for DescribeAvailableRecoveryTimeError {
 }
 
 impl Eq for DescribeAvailableRecoveryTimeError {}
-
-impl Clone for DescribeAvailableRecoveryTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAvailableRecoveryTimeError::Gateway(gateway) => {
-                DescribeAvailableRecoveryTimeError::Gateway(*gateway)
-            }
-            DescribeAvailableRecoveryTimeError::Unknown(code) => {
-                DescribeAvailableRecoveryTimeError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeAvailableRecoveryTimeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAvailableRecoveryTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAvailableRecoveryTimeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeAvailableZones`.
 ///
@@ -332,7 +332,31 @@ impl DescribeAvailableZonesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeAvailableZonesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeAvailableZonesError::Gateway(gateway) => {
+                DescribeAvailableZonesError::Gateway(*gateway)
+            }
+            DescribeAvailableZonesError::Unknown(code) => {
+                DescribeAvailableZonesError::Unknown(code.clone())
+            }
+            documented => DescribeAvailableZonesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeAvailableZonesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeAvailableZonesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DescribeAvailableZonesError {
 }
 
 impl Eq for DescribeAvailableZonesError {}
-
-impl Clone for DescribeAvailableZonesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeAvailableZonesError::Gateway(gateway) => {
-                DescribeAvailableZonesError::Gateway(*gateway)
-            }
-            DescribeAvailableZonesError::Unknown(code) => {
-                DescribeAvailableZonesError::Unknown(code.clone())
-            }
-            documented => DescribeAvailableZonesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeAvailableZonesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeAvailableZonesError {
     #[inline]

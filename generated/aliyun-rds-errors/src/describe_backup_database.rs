@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeBackupDatabase`.
 ///
@@ -371,7 +371,31 @@ impl DescribeBackupDatabaseError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeBackupDatabaseError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeBackupDatabaseError::Gateway(gateway) => {
+                DescribeBackupDatabaseError::Gateway(*gateway)
+            }
+            DescribeBackupDatabaseError::Unknown(code) => {
+                DescribeBackupDatabaseError::Unknown(code.clone())
+            }
+            documented => DescribeBackupDatabaseError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeBackupDatabaseError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeBackupDatabaseError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -454,28 +478,6 @@ impl std::hash::Hash for DescribeBackupDatabaseError {
 }
 
 impl Eq for DescribeBackupDatabaseError {}
-
-impl Clone for DescribeBackupDatabaseError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeBackupDatabaseError::Gateway(gateway) => {
-                DescribeBackupDatabaseError::Gateway(*gateway)
-            }
-            DescribeBackupDatabaseError::Unknown(code) => {
-                DescribeBackupDatabaseError::Unknown(code.clone())
-            }
-            documented => DescribeBackupDatabaseError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeBackupDatabaseError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeBackupDatabaseError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeBackupPolicy`.
 ///
@@ -351,7 +351,31 @@ impl DescribeBackupPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeBackupPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeBackupPolicyError::Gateway(gateway) => {
+                DescribeBackupPolicyError::Gateway(*gateway)
+            }
+            DescribeBackupPolicyError::Unknown(code) => {
+                DescribeBackupPolicyError::Unknown(code.clone())
+            }
+            documented => DescribeBackupPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeBackupPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeBackupPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for DescribeBackupPolicyError {
 }
 
 impl Eq for DescribeBackupPolicyError {}
-
-impl Clone for DescribeBackupPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeBackupPolicyError::Gateway(gateway) => {
-                DescribeBackupPolicyError::Gateway(*gateway)
-            }
-            DescribeBackupPolicyError::Unknown(code) => {
-                DescribeBackupPolicyError::Unknown(code.clone())
-            }
-            documented => DescribeBackupPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeBackupPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeBackupPolicyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeBackupTasks`.
 ///
@@ -347,7 +347,31 @@ impl DescribeBackupTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeBackupTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeBackupTasksError::Gateway(gateway) => {
+                DescribeBackupTasksError::Gateway(*gateway)
+            }
+            DescribeBackupTasksError::Unknown(code) => {
+                DescribeBackupTasksError::Unknown(code.clone())
+            }
+            documented => DescribeBackupTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeBackupTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeBackupTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for DescribeBackupTasksError {
 }
 
 impl Eq for DescribeBackupTasksError {}
-
-impl Clone for DescribeBackupTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeBackupTasksError::Gateway(gateway) => {
-                DescribeBackupTasksError::Gateway(*gateway)
-            }
-            DescribeBackupTasksError::Unknown(code) => {
-                DescribeBackupTasksError::Unknown(code.clone())
-            }
-            documented => DescribeBackupTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeBackupTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeBackupTasksError {
     #[inline]

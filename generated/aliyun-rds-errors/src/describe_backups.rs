@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeBackups`.
 ///
@@ -367,7 +367,31 @@ impl DescribeBackupsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeBackupsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeBackupsError::Gateway(gateway) => {
+                DescribeBackupsError::Gateway(*gateway)
+            }
+            DescribeBackupsError::Unknown(code) => {
+                DescribeBackupsError::Unknown(code.clone())
+            }
+            documented => DescribeBackupsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeBackupsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeBackupsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,28 +474,6 @@ impl std::hash::Hash for DescribeBackupsError {
 }
 
 impl Eq for DescribeBackupsError {}
-
-impl Clone for DescribeBackupsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeBackupsError::Gateway(gateway) => {
-                DescribeBackupsError::Gateway(*gateway)
-            }
-            DescribeBackupsError::Unknown(code) => {
-                DescribeBackupsError::Unknown(code.clone())
-            }
-            documented => DescribeBackupsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeBackupsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeBackupsError {
     #[inline]

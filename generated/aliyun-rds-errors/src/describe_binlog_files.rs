@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeBinlogFiles`.
 ///
@@ -375,7 +375,31 @@ impl DescribeBinlogFilesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeBinlogFilesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeBinlogFilesError::Gateway(gateway) => {
+                DescribeBinlogFilesError::Gateway(*gateway)
+            }
+            DescribeBinlogFilesError::Unknown(code) => {
+                DescribeBinlogFilesError::Unknown(code.clone())
+            }
+            documented => DescribeBinlogFilesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeBinlogFilesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeBinlogFilesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,28 +482,6 @@ impl std::hash::Hash for DescribeBinlogFilesError {
 }
 
 impl Eq for DescribeBinlogFilesError {}
-
-impl Clone for DescribeBinlogFilesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeBinlogFilesError::Gateway(gateway) => {
-                DescribeBinlogFilesError::Gateway(*gateway)
-            }
-            DescribeBinlogFilesError::Unknown(code) => {
-                DescribeBinlogFilesError::Unknown(code.clone())
-            }
-            documented => DescribeBinlogFilesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeBinlogFilesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeBinlogFilesError {
     #[inline]

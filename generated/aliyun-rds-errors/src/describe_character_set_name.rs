@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCharacterSetName`.
 ///
@@ -324,7 +324,31 @@ impl DescribeCharacterSetNameError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCharacterSetNameError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCharacterSetNameError::Gateway(gateway) => {
+                DescribeCharacterSetNameError::Gateway(*gateway)
+            }
+            DescribeCharacterSetNameError::Unknown(code) => {
+                DescribeCharacterSetNameError::Unknown(code.clone())
+            }
+            documented => DescribeCharacterSetNameError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCharacterSetNameError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCharacterSetNameError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeCharacterSetNameError {
 }
 
 impl Eq for DescribeCharacterSetNameError {}
-
-impl Clone for DescribeCharacterSetNameError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCharacterSetNameError::Gateway(gateway) => {
-                DescribeCharacterSetNameError::Gateway(*gateway)
-            }
-            DescribeCharacterSetNameError::Unknown(code) => {
-                DescribeCharacterSetNameError::Unknown(code.clone())
-            }
-            documented => DescribeCharacterSetNameError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCharacterSetNameError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCharacterSetNameError {
     #[inline]

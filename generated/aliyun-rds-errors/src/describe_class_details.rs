@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeClassDetails`.
 ///
@@ -324,7 +324,31 @@ impl DescribeClassDetailsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeClassDetailsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeClassDetailsError::Gateway(gateway) => {
+                DescribeClassDetailsError::Gateway(*gateway)
+            }
+            DescribeClassDetailsError::Unknown(code) => {
+                DescribeClassDetailsError::Unknown(code.clone())
+            }
+            documented => DescribeClassDetailsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeClassDetailsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeClassDetailsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeClassDetailsError {
 }
 
 impl Eq for DescribeClassDetailsError {}
-
-impl Clone for DescribeClassDetailsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeClassDetailsError::Gateway(gateway) => {
-                DescribeClassDetailsError::Gateway(*gateway)
-            }
-            DescribeClassDetailsError::Unknown(code) => {
-                DescribeClassDetailsError::Unknown(code.clone())
-            }
-            documented => DescribeClassDetailsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeClassDetailsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeClassDetailsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCloudMigrationPrecheckResult`.
 ///
@@ -328,7 +328,33 @@ impl DescribeCloudMigrationPrecheckResultError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCloudMigrationPrecheckResultError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
+                DescribeCloudMigrationPrecheckResultError::Gateway(*gateway)
+            }
+            DescribeCloudMigrationPrecheckResultError::Unknown(code) => {
+                DescribeCloudMigrationPrecheckResultError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeCloudMigrationPrecheckResultError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCloudMigrationPrecheckResultError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCloudMigrationPrecheckResultError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,30 +437,6 @@ impl std::hash::Hash for DescribeCloudMigrationPrecheckResultError {
 }
 
 impl Eq for DescribeCloudMigrationPrecheckResultError {}
-
-impl Clone for DescribeCloudMigrationPrecheckResultError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCloudMigrationPrecheckResultError::Gateway(gateway) => {
-                DescribeCloudMigrationPrecheckResultError::Gateway(*gateway)
-            }
-            DescribeCloudMigrationPrecheckResultError::Unknown(code) => {
-                DescribeCloudMigrationPrecheckResultError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeCloudMigrationPrecheckResultError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCloudMigrationPrecheckResultError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCloudMigrationPrecheckResultError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCloudMigrationResult`.
 ///
@@ -326,7 +326,31 @@ impl DescribeCloudMigrationResultError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCloudMigrationResultError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCloudMigrationResultError::Gateway(gateway) => {
+                DescribeCloudMigrationResultError::Gateway(*gateway)
+            }
+            DescribeCloudMigrationResultError::Unknown(code) => {
+                DescribeCloudMigrationResultError::Unknown(code.clone())
+            }
+            documented => DescribeCloudMigrationResultError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCloudMigrationResultError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCloudMigrationResultError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,28 +433,6 @@ impl std::hash::Hash for DescribeCloudMigrationResultError {
 }
 
 impl Eq for DescribeCloudMigrationResultError {}
-
-impl Clone for DescribeCloudMigrationResultError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCloudMigrationResultError::Gateway(gateway) => {
-                DescribeCloudMigrationResultError::Gateway(*gateway)
-            }
-            DescribeCloudMigrationResultError::Unknown(code) => {
-                DescribeCloudMigrationResultError::Unknown(code.clone())
-            }
-            documented => DescribeCloudMigrationResultError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCloudMigrationResultError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCloudMigrationResultError {
     #[inline]

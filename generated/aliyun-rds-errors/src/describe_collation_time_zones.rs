@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCollationTimeZones`.
 ///
@@ -320,7 +320,31 @@ impl DescribeCollationTimeZonesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCollationTimeZonesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCollationTimeZonesError::Gateway(gateway) => {
+                DescribeCollationTimeZonesError::Gateway(*gateway)
+            }
+            DescribeCollationTimeZonesError::Unknown(code) => {
+                DescribeCollationTimeZonesError::Unknown(code.clone())
+            }
+            documented => DescribeCollationTimeZonesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCollationTimeZonesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCollationTimeZonesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeCollationTimeZonesError {
 }
 
 impl Eq for DescribeCollationTimeZonesError {}
-
-impl Clone for DescribeCollationTimeZonesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCollationTimeZonesError::Gateway(gateway) => {
-                DescribeCollationTimeZonesError::Gateway(*gateway)
-            }
-            DescribeCollationTimeZonesError::Unknown(code) => {
-                DescribeCollationTimeZonesError::Unknown(code.clone())
-            }
-            documented => DescribeCollationTimeZonesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCollationTimeZonesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCollationTimeZonesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeComputeBurstConfig`.
 ///
@@ -316,7 +316,31 @@ impl DescribeComputeBurstConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeComputeBurstConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeComputeBurstConfigError::Gateway(gateway) => {
+                DescribeComputeBurstConfigError::Gateway(*gateway)
+            }
+            DescribeComputeBurstConfigError::Unknown(code) => {
+                DescribeComputeBurstConfigError::Unknown(code.clone())
+            }
+            documented => DescribeComputeBurstConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeComputeBurstConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeComputeBurstConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -399,28 +423,6 @@ impl std::hash::Hash for DescribeComputeBurstConfigError {
 }
 
 impl Eq for DescribeComputeBurstConfigError {}
-
-impl Clone for DescribeComputeBurstConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeComputeBurstConfigError::Gateway(gateway) => {
-                DescribeComputeBurstConfigError::Gateway(*gateway)
-            }
-            DescribeComputeBurstConfigError::Unknown(code) => {
-                DescribeComputeBurstConfigError::Unknown(code.clone())
-            }
-            documented => DescribeComputeBurstConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeComputeBurstConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeComputeBurstConfigError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCrossBackupMetaList`.
 ///
@@ -367,7 +367,31 @@ impl DescribeCrossBackupMetaListError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCrossBackupMetaListError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCrossBackupMetaListError::Gateway(gateway) => {
+                DescribeCrossBackupMetaListError::Gateway(*gateway)
+            }
+            DescribeCrossBackupMetaListError::Unknown(code) => {
+                DescribeCrossBackupMetaListError::Unknown(code.clone())
+            }
+            documented => DescribeCrossBackupMetaListError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCrossBackupMetaListError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCrossBackupMetaListError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,28 +474,6 @@ impl std::hash::Hash for DescribeCrossBackupMetaListError {
 }
 
 impl Eq for DescribeCrossBackupMetaListError {}
-
-impl Clone for DescribeCrossBackupMetaListError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCrossBackupMetaListError::Gateway(gateway) => {
-                DescribeCrossBackupMetaListError::Gateway(*gateway)
-            }
-            DescribeCrossBackupMetaListError::Unknown(code) => {
-                DescribeCrossBackupMetaListError::Unknown(code.clone())
-            }
-            documented => DescribeCrossBackupMetaListError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCrossBackupMetaListError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCrossBackupMetaListError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCrossRegionBackupDBInstance`.
 ///
@@ -351,7 +351,33 @@ impl DescribeCrossRegionBackupDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCrossRegionBackupDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCrossRegionBackupDbInstanceError::Gateway(gateway) => {
+                DescribeCrossRegionBackupDbInstanceError::Gateway(*gateway)
+            }
+            DescribeCrossRegionBackupDbInstanceError::Unknown(code) => {
+                DescribeCrossRegionBackupDbInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeCrossRegionBackupDbInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCrossRegionBackupDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCrossRegionBackupDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,30 +460,6 @@ impl std::hash::Hash for DescribeCrossRegionBackupDbInstanceError {
 }
 
 impl Eq for DescribeCrossRegionBackupDbInstanceError {}
-
-impl Clone for DescribeCrossRegionBackupDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCrossRegionBackupDbInstanceError::Gateway(gateway) => {
-                DescribeCrossRegionBackupDbInstanceError::Gateway(*gateway)
-            }
-            DescribeCrossRegionBackupDbInstanceError::Unknown(code) => {
-                DescribeCrossRegionBackupDbInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeCrossRegionBackupDbInstanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCrossRegionBackupDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCrossRegionBackupDbInstanceError {
     #[inline]

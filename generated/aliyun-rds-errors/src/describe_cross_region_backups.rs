@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCrossRegionBackups`.
 ///
@@ -359,7 +359,31 @@ impl DescribeCrossRegionBackupsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCrossRegionBackupsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCrossRegionBackupsError::Gateway(gateway) => {
+                DescribeCrossRegionBackupsError::Gateway(*gateway)
+            }
+            DescribeCrossRegionBackupsError::Unknown(code) => {
+                DescribeCrossRegionBackupsError::Unknown(code.clone())
+            }
+            documented => DescribeCrossRegionBackupsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCrossRegionBackupsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCrossRegionBackupsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for DescribeCrossRegionBackupsError {
 }
 
 impl Eq for DescribeCrossRegionBackupsError {}
-
-impl Clone for DescribeCrossRegionBackupsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCrossRegionBackupsError::Gateway(gateway) => {
-                DescribeCrossRegionBackupsError::Gateway(*gateway)
-            }
-            DescribeCrossRegionBackupsError::Unknown(code) => {
-                DescribeCrossRegionBackupsError::Unknown(code.clone())
-            }
-            documented => DescribeCrossRegionBackupsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCrossRegionBackupsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCrossRegionBackupsError {
     #[inline]

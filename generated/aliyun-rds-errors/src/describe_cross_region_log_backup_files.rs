@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCrossRegionLogBackupFiles`.
 ///
@@ -361,7 +361,33 @@ impl DescribeCrossRegionLogBackupFilesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCrossRegionLogBackupFilesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCrossRegionLogBackupFilesError::Gateway(gateway) => {
+                DescribeCrossRegionLogBackupFilesError::Gateway(*gateway)
+            }
+            DescribeCrossRegionLogBackupFilesError::Unknown(code) => {
+                DescribeCrossRegionLogBackupFilesError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeCrossRegionLogBackupFilesError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCrossRegionLogBackupFilesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCrossRegionLogBackupFilesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -444,30 +470,6 @@ impl std::hash::Hash for DescribeCrossRegionLogBackupFilesError {
 }
 
 impl Eq for DescribeCrossRegionLogBackupFilesError {}
-
-impl Clone for DescribeCrossRegionLogBackupFilesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCrossRegionLogBackupFilesError::Gateway(gateway) => {
-                DescribeCrossRegionLogBackupFilesError::Gateway(*gateway)
-            }
-            DescribeCrossRegionLogBackupFilesError::Unknown(code) => {
-                DescribeCrossRegionLogBackupFilesError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeCrossRegionLogBackupFilesError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCrossRegionLogBackupFilesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCrossRegionLogBackupFilesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCurrentModifyOrder`.
 ///
@@ -328,7 +328,31 @@ impl DescribeCurrentModifyOrderError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCurrentModifyOrderError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCurrentModifyOrderError::Gateway(gateway) => {
+                DescribeCurrentModifyOrderError::Gateway(*gateway)
+            }
+            DescribeCurrentModifyOrderError::Unknown(code) => {
+                DescribeCurrentModifyOrderError::Unknown(code.clone())
+            }
+            documented => DescribeCurrentModifyOrderError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCurrentModifyOrderError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCurrentModifyOrderError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeCurrentModifyOrderError {
 }
 
 impl Eq for DescribeCurrentModifyOrderError {}
-
-impl Clone for DescribeCurrentModifyOrderError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCurrentModifyOrderError::Gateway(gateway) => {
-                DescribeCurrentModifyOrderError::Gateway(*gateway)
-            }
-            DescribeCurrentModifyOrderError::Unknown(code) => {
-                DescribeCurrentModifyOrderError::Unknown(code.clone())
-            }
-            documented => DescribeCurrentModifyOrderError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCurrentModifyOrderError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCurrentModifyOrderError {
     #[inline]

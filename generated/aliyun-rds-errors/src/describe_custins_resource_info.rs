@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeCustinsResourceInfo`.
 ///
@@ -373,7 +373,31 @@ impl DescribeCustinsResourceInfoError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeCustinsResourceInfoError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeCustinsResourceInfoError::Gateway(gateway) => {
+                DescribeCustinsResourceInfoError::Gateway(*gateway)
+            }
+            DescribeCustinsResourceInfoError::Unknown(code) => {
+                DescribeCustinsResourceInfoError::Unknown(code.clone())
+            }
+            documented => DescribeCustinsResourceInfoError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeCustinsResourceInfoError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeCustinsResourceInfoError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -456,28 +480,6 @@ impl std::hash::Hash for DescribeCustinsResourceInfoError {
 }
 
 impl Eq for DescribeCustinsResourceInfoError {}
-
-impl Clone for DescribeCustinsResourceInfoError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeCustinsResourceInfoError::Gateway(gateway) => {
-                DescribeCustinsResourceInfoError::Gateway(*gateway)
-            }
-            DescribeCustinsResourceInfoError::Unknown(code) => {
-                DescribeCustinsResourceInfoError::Unknown(code.clone())
-            }
-            documented => DescribeCustinsResourceInfoError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeCustinsResourceInfoError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeCustinsResourceInfoError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDatabases`.
 ///
@@ -351,7 +351,31 @@ impl DescribeDatabasesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDatabasesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDatabasesError::Gateway(gateway) => {
+                DescribeDatabasesError::Gateway(*gateway)
+            }
+            DescribeDatabasesError::Unknown(code) => {
+                DescribeDatabasesError::Unknown(code.clone())
+            }
+            documented => DescribeDatabasesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDatabasesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDatabasesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for DescribeDatabasesError {
 }
 
 impl Eq for DescribeDatabasesError {}
-
-impl Clone for DescribeDatabasesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDatabasesError::Gateway(gateway) => {
-                DescribeDatabasesError::Gateway(*gateway)
-            }
-            DescribeDatabasesError::Unknown(code) => {
-                DescribeDatabasesError::Unknown(code.clone())
-            }
-            documented => DescribeDatabasesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDatabasesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDatabasesError {
     #[inline]

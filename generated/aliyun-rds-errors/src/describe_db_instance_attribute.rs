@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceAttribute`.
 ///
@@ -338,7 +338,31 @@ impl DescribeDbInstanceAttributeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceAttributeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceAttributeError::Gateway(gateway) => {
+                DescribeDbInstanceAttributeError::Gateway(*gateway)
+            }
+            DescribeDbInstanceAttributeError::Unknown(code) => {
+                DescribeDbInstanceAttributeError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceAttributeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceAttributeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceAttributeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribeDbInstanceAttributeError {
 }
 
 impl Eq for DescribeDbInstanceAttributeError {}
-
-impl Clone for DescribeDbInstanceAttributeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceAttributeError::Gateway(gateway) => {
-                DescribeDbInstanceAttributeError::Gateway(*gateway)
-            }
-            DescribeDbInstanceAttributeError::Unknown(code) => {
-                DescribeDbInstanceAttributeError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceAttributeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceAttributeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceAttributeError {
     #[inline]

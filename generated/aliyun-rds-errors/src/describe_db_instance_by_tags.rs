@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceByTags`.
 ///
@@ -389,7 +389,31 @@ impl DescribeDbInstanceByTagsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceByTagsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceByTagsError::Gateway(gateway) => {
+                DescribeDbInstanceByTagsError::Gateway(*gateway)
+            }
+            DescribeDbInstanceByTagsError::Unknown(code) => {
+                DescribeDbInstanceByTagsError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceByTagsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceByTagsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceByTagsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -472,28 +496,6 @@ impl std::hash::Hash for DescribeDbInstanceByTagsError {
 }
 
 impl Eq for DescribeDbInstanceByTagsError {}
-
-impl Clone for DescribeDbInstanceByTagsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceByTagsError::Gateway(gateway) => {
-                DescribeDbInstanceByTagsError::Gateway(*gateway)
-            }
-            DescribeDbInstanceByTagsError::Unknown(code) => {
-                DescribeDbInstanceByTagsError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceByTagsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceByTagsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceByTagsError {
     #[inline]

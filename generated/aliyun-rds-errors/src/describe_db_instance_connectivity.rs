@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceConnectivity`.
 ///
@@ -326,7 +326,33 @@ impl DescribeDbInstanceConnectivityError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceConnectivityError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceConnectivityError::Gateway(gateway) => {
+                DescribeDbInstanceConnectivityError::Gateway(*gateway)
+            }
+            DescribeDbInstanceConnectivityError::Unknown(code) => {
+                DescribeDbInstanceConnectivityError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceConnectivityError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceConnectivityError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceConnectivityError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,30 +435,6 @@ impl std::hash::Hash for DescribeDbInstanceConnectivityError {
 }
 
 impl Eq for DescribeDbInstanceConnectivityError {}
-
-impl Clone for DescribeDbInstanceConnectivityError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceConnectivityError::Gateway(gateway) => {
-                DescribeDbInstanceConnectivityError::Gateway(*gateway)
-            }
-            DescribeDbInstanceConnectivityError::Unknown(code) => {
-                DescribeDbInstanceConnectivityError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceConnectivityError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceConnectivityError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceConnectivityError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceDetail`.
 ///
@@ -324,7 +324,31 @@ impl DescribeDbInstanceDetailError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceDetailError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceDetailError::Gateway(gateway) => {
+                DescribeDbInstanceDetailError::Gateway(*gateway)
+            }
+            DescribeDbInstanceDetailError::Unknown(code) => {
+                DescribeDbInstanceDetailError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceDetailError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceDetailError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceDetailError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeDbInstanceDetailError {
 }
 
 impl Eq for DescribeDbInstanceDetailError {}
-
-impl Clone for DescribeDbInstanceDetailError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceDetailError::Gateway(gateway) => {
-                DescribeDbInstanceDetailError::Gateway(*gateway)
-            }
-            DescribeDbInstanceDetailError::Unknown(code) => {
-                DescribeDbInstanceDetailError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceDetailError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceDetailError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceDetailError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceEncryptionKey`.
 ///
@@ -330,7 +330,33 @@ impl DescribeDbInstanceEncryptionKeyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceEncryptionKeyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceEncryptionKeyError::Gateway(gateway) => {
+                DescribeDbInstanceEncryptionKeyError::Gateway(*gateway)
+            }
+            DescribeDbInstanceEncryptionKeyError::Unknown(code) => {
+                DescribeDbInstanceEncryptionKeyError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceEncryptionKeyError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceEncryptionKeyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceEncryptionKeyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -413,30 +439,6 @@ impl std::hash::Hash for DescribeDbInstanceEncryptionKeyError {
 }
 
 impl Eq for DescribeDbInstanceEncryptionKeyError {}
-
-impl Clone for DescribeDbInstanceEncryptionKeyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceEncryptionKeyError::Gateway(gateway) => {
-                DescribeDbInstanceEncryptionKeyError::Gateway(*gateway)
-            }
-            DescribeDbInstanceEncryptionKeyError::Unknown(code) => {
-                DescribeDbInstanceEncryptionKeyError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceEncryptionKeyError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceEncryptionKeyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceEncryptionKeyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceEndpoints`.
 ///
@@ -359,7 +359,31 @@ impl DescribeDbInstanceEndpointsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceEndpointsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceEndpointsError::Gateway(gateway) => {
+                DescribeDbInstanceEndpointsError::Gateway(*gateway)
+            }
+            DescribeDbInstanceEndpointsError::Unknown(code) => {
+                DescribeDbInstanceEndpointsError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceEndpointsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceEndpointsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceEndpointsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for DescribeDbInstanceEndpointsError {
 }
 
 impl Eq for DescribeDbInstanceEndpointsError {}
-
-impl Clone for DescribeDbInstanceEndpointsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceEndpointsError::Gateway(gateway) => {
-                DescribeDbInstanceEndpointsError::Gateway(*gateway)
-            }
-            DescribeDbInstanceEndpointsError::Unknown(code) => {
-                DescribeDbInstanceEndpointsError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceEndpointsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceEndpointsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceEndpointsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceHAConfig`.
 ///
@@ -351,7 +351,31 @@ impl DescribeDbInstanceHaConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceHaConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceHaConfigError::Gateway(gateway) => {
+                DescribeDbInstanceHaConfigError::Gateway(*gateway)
+            }
+            DescribeDbInstanceHaConfigError::Unknown(code) => {
+                DescribeDbInstanceHaConfigError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceHaConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceHaConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceHaConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for DescribeDbInstanceHaConfigError {
 }
 
 impl Eq for DescribeDbInstanceHaConfigError {}
-
-impl Clone for DescribeDbInstanceHaConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceHaConfigError::Gateway(gateway) => {
-                DescribeDbInstanceHaConfigError::Gateway(*gateway)
-            }
-            DescribeDbInstanceHaConfigError::Unknown(code) => {
-                DescribeDbInstanceHaConfigError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceHaConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceHaConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceHaConfigError {
     #[inline]

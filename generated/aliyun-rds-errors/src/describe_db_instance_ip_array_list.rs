@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceIPArrayList`.
 ///
@@ -349,7 +349,33 @@ impl DescribeDbInstanceIpArrayListError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceIpArrayListError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceIpArrayListError::Gateway(gateway) => {
+                DescribeDbInstanceIpArrayListError::Gateway(*gateway)
+            }
+            DescribeDbInstanceIpArrayListError::Unknown(code) => {
+                DescribeDbInstanceIpArrayListError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceIpArrayListError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceIpArrayListError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceIpArrayListError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -432,30 +458,6 @@ impl std::hash::Hash for DescribeDbInstanceIpArrayListError {
 }
 
 impl Eq for DescribeDbInstanceIpArrayListError {}
-
-impl Clone for DescribeDbInstanceIpArrayListError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceIpArrayListError::Gateway(gateway) => {
-                DescribeDbInstanceIpArrayListError::Gateway(*gateway)
-            }
-            DescribeDbInstanceIpArrayListError::Unknown(code) => {
-                DescribeDbInstanceIpArrayListError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceIpArrayListError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceIpArrayListError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceIpArrayListError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceIpHostname`.
 ///
@@ -345,7 +345,31 @@ impl DescribeDbInstanceIpHostnameError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceIpHostnameError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceIpHostnameError::Gateway(gateway) => {
+                DescribeDbInstanceIpHostnameError::Gateway(*gateway)
+            }
+            DescribeDbInstanceIpHostnameError::Unknown(code) => {
+                DescribeDbInstanceIpHostnameError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceIpHostnameError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceIpHostnameError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceIpHostnameError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -428,28 +452,6 @@ impl std::hash::Hash for DescribeDbInstanceIpHostnameError {
 }
 
 impl Eq for DescribeDbInstanceIpHostnameError {}
-
-impl Clone for DescribeDbInstanceIpHostnameError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceIpHostnameError::Gateway(gateway) => {
-                DescribeDbInstanceIpHostnameError::Gateway(*gateway)
-            }
-            DescribeDbInstanceIpHostnameError::Unknown(code) => {
-                DescribeDbInstanceIpHostnameError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceIpHostnameError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceIpHostnameError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceIpHostnameError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceMetrics`.
 ///
@@ -328,7 +328,31 @@ impl DescribeDbInstanceMetricsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceMetricsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceMetricsError::Gateway(gateway) => {
+                DescribeDbInstanceMetricsError::Gateway(*gateway)
+            }
+            DescribeDbInstanceMetricsError::Unknown(code) => {
+                DescribeDbInstanceMetricsError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceMetricsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceMetricsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceMetricsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeDbInstanceMetricsError {
 }
 
 impl Eq for DescribeDbInstanceMetricsError {}
-
-impl Clone for DescribeDbInstanceMetricsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceMetricsError::Gateway(gateway) => {
-                DescribeDbInstanceMetricsError::Gateway(*gateway)
-            }
-            DescribeDbInstanceMetricsError::Unknown(code) => {
-                DescribeDbInstanceMetricsError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceMetricsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceMetricsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceMetricsError {
     #[inline]

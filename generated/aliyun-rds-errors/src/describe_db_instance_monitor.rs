@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceMonitor`.
 ///
@@ -324,7 +324,31 @@ impl DescribeDbInstanceMonitorError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceMonitorError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceMonitorError::Gateway(gateway) => {
+                DescribeDbInstanceMonitorError::Gateway(*gateway)
+            }
+            DescribeDbInstanceMonitorError::Unknown(code) => {
+                DescribeDbInstanceMonitorError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceMonitorError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceMonitorError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceMonitorError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeDbInstanceMonitorError {
 }
 
 impl Eq for DescribeDbInstanceMonitorError {}
-
-impl Clone for DescribeDbInstanceMonitorError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceMonitorError::Gateway(gateway) => {
-                DescribeDbInstanceMonitorError::Gateway(*gateway)
-            }
-            DescribeDbInstanceMonitorError::Unknown(code) => {
-                DescribeDbInstanceMonitorError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceMonitorError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceMonitorError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceMonitorError {
     #[inline]

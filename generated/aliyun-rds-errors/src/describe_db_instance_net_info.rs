@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceNetInfo`.
 ///
@@ -343,7 +343,31 @@ impl DescribeDbInstanceNetInfoError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceNetInfoError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceNetInfoError::Gateway(gateway) => {
+                DescribeDbInstanceNetInfoError::Gateway(*gateway)
+            }
+            DescribeDbInstanceNetInfoError::Unknown(code) => {
+                DescribeDbInstanceNetInfoError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceNetInfoError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceNetInfoError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceNetInfoError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for DescribeDbInstanceNetInfoError {
 }
 
 impl Eq for DescribeDbInstanceNetInfoError {}
-
-impl Clone for DescribeDbInstanceNetInfoError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceNetInfoError::Gateway(gateway) => {
-                DescribeDbInstanceNetInfoError::Gateway(*gateway)
-            }
-            DescribeDbInstanceNetInfoError::Unknown(code) => {
-                DescribeDbInstanceNetInfoError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceNetInfoError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceNetInfoError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceNetInfoError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceNetInfoForChannel`.
 ///
@@ -347,7 +347,33 @@ impl DescribeDbInstanceNetInfoForChannelError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceNetInfoForChannelError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceNetInfoForChannelError::Gateway(gateway) => {
+                DescribeDbInstanceNetInfoForChannelError::Gateway(*gateway)
+            }
+            DescribeDbInstanceNetInfoForChannelError::Unknown(code) => {
+                DescribeDbInstanceNetInfoForChannelError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceNetInfoForChannelError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceNetInfoForChannelError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceNetInfoForChannelError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,30 +456,6 @@ impl std::hash::Hash for DescribeDbInstanceNetInfoForChannelError {
 }
 
 impl Eq for DescribeDbInstanceNetInfoForChannelError {}
-
-impl Clone for DescribeDbInstanceNetInfoForChannelError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceNetInfoForChannelError::Gateway(gateway) => {
-                DescribeDbInstanceNetInfoForChannelError::Gateway(*gateway)
-            }
-            DescribeDbInstanceNetInfoForChannelError::Unknown(code) => {
-                DescribeDbInstanceNetInfoForChannelError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceNetInfoForChannelError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceNetInfoForChannelError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceNetInfoForChannelError {
     #[inline]

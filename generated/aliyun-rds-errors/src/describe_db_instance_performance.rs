@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstancePerformance`.
 ///
@@ -322,7 +322,33 @@ impl DescribeDbInstancePerformanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancePerformanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancePerformanceError::Gateway(gateway) => {
+                DescribeDbInstancePerformanceError::Gateway(*gateway)
+            }
+            DescribeDbInstancePerformanceError::Unknown(code) => {
+                DescribeDbInstancePerformanceError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstancePerformanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancePerformanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancePerformanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DescribeDbInstancePerformanceError {
 }
 
 impl Eq for DescribeDbInstancePerformanceError {}
-
-impl Clone for DescribeDbInstancePerformanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancePerformanceError::Gateway(gateway) => {
-                DescribeDbInstancePerformanceError::Gateway(*gateway)
-            }
-            DescribeDbInstancePerformanceError::Unknown(code) => {
-                DescribeDbInstancePerformanceError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstancePerformanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancePerformanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancePerformanceError {
     #[inline]

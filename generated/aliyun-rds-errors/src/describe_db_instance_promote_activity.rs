@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstancePromoteActivity`.
 ///
@@ -322,7 +322,33 @@ impl DescribeDbInstancePromoteActivityError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancePromoteActivityError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancePromoteActivityError::Gateway(gateway) => {
+                DescribeDbInstancePromoteActivityError::Gateway(*gateway)
+            }
+            DescribeDbInstancePromoteActivityError::Unknown(code) => {
+                DescribeDbInstancePromoteActivityError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstancePromoteActivityError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancePromoteActivityError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancePromoteActivityError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DescribeDbInstancePromoteActivityError {
 }
 
 impl Eq for DescribeDbInstancePromoteActivityError {}
-
-impl Clone for DescribeDbInstancePromoteActivityError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancePromoteActivityError::Gateway(gateway) => {
-                DescribeDbInstancePromoteActivityError::Gateway(*gateway)
-            }
-            DescribeDbInstancePromoteActivityError::Unknown(code) => {
-                DescribeDbInstancePromoteActivityError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstancePromoteActivityError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancePromoteActivityError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancePromoteActivityError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceProxyConfiguration`.
 ///
@@ -324,7 +324,33 @@ impl DescribeDbInstanceProxyConfigurationError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceProxyConfigurationError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceProxyConfigurationError::Gateway(gateway) => {
+                DescribeDbInstanceProxyConfigurationError::Gateway(*gateway)
+            }
+            DescribeDbInstanceProxyConfigurationError::Unknown(code) => {
+                DescribeDbInstanceProxyConfigurationError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceProxyConfigurationError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceProxyConfigurationError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceProxyConfigurationError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for DescribeDbInstanceProxyConfigurationError {
 }
 
 impl Eq for DescribeDbInstanceProxyConfigurationError {}
-
-impl Clone for DescribeDbInstanceProxyConfigurationError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceProxyConfigurationError::Gateway(gateway) => {
-                DescribeDbInstanceProxyConfigurationError::Gateway(*gateway)
-            }
-            DescribeDbInstanceProxyConfigurationError::Unknown(code) => {
-                DescribeDbInstanceProxyConfigurationError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceProxyConfigurationError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceProxyConfigurationError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceProxyConfigurationError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceReplication`.
 ///
@@ -322,7 +322,33 @@ impl DescribeDbInstanceReplicationError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceReplicationError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceReplicationError::Gateway(gateway) => {
+                DescribeDbInstanceReplicationError::Gateway(*gateway)
+            }
+            DescribeDbInstanceReplicationError::Unknown(code) => {
+                DescribeDbInstanceReplicationError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceReplicationError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceReplicationError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceReplicationError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DescribeDbInstanceReplicationError {
 }
 
 impl Eq for DescribeDbInstanceReplicationError {}
-
-impl Clone for DescribeDbInstanceReplicationError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceReplicationError::Gateway(gateway) => {
-                DescribeDbInstanceReplicationError::Gateway(*gateway)
-            }
-            DescribeDbInstanceReplicationError::Unknown(code) => {
-                DescribeDbInstanceReplicationError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceReplicationError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceReplicationError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceReplicationError {
     #[inline]

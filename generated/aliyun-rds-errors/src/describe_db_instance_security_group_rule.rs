@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceSecurityGroupRule`.
 ///
@@ -324,7 +324,33 @@ impl DescribeDbInstanceSecurityGroupRuleError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
+                DescribeDbInstanceSecurityGroupRuleError::Gateway(*gateway)
+            }
+            DescribeDbInstanceSecurityGroupRuleError::Unknown(code) => {
+                DescribeDbInstanceSecurityGroupRuleError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstanceSecurityGroupRuleError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceSecurityGroupRuleError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for DescribeDbInstanceSecurityGroupRuleError {
 }
 
 impl Eq for DescribeDbInstanceSecurityGroupRuleError {}
-
-impl Clone for DescribeDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
-                DescribeDbInstanceSecurityGroupRuleError::Gateway(*gateway)
-            }
-            DescribeDbInstanceSecurityGroupRuleError::Unknown(code) => {
-                DescribeDbInstanceSecurityGroupRuleError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstanceSecurityGroupRuleError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceSecurityGroupRuleError {
     #[inline]

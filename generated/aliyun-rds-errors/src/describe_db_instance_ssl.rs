@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceSSL`.
 ///
@@ -373,7 +373,31 @@ impl DescribeDbInstanceSslError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceSslError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceSslError::Gateway(gateway) => {
+                DescribeDbInstanceSslError::Gateway(*gateway)
+            }
+            DescribeDbInstanceSslError::Unknown(code) => {
+                DescribeDbInstanceSslError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceSslError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceSslError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceSslError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -456,28 +480,6 @@ impl std::hash::Hash for DescribeDbInstanceSslError {
 }
 
 impl Eq for DescribeDbInstanceSslError {}
-
-impl Clone for DescribeDbInstanceSslError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceSslError::Gateway(gateway) => {
-                DescribeDbInstanceSslError::Gateway(*gateway)
-            }
-            DescribeDbInstanceSslError::Unknown(code) => {
-                DescribeDbInstanceSslError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceSslError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceSslError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceSslError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstanceTDE`.
 ///
@@ -363,7 +363,31 @@ impl DescribeDbInstanceTdeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstanceTdeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstanceTdeError::Gateway(gateway) => {
+                DescribeDbInstanceTdeError::Gateway(*gateway)
+            }
+            DescribeDbInstanceTdeError::Unknown(code) => {
+                DescribeDbInstanceTdeError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstanceTdeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstanceTdeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstanceTdeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -446,28 +470,6 @@ impl std::hash::Hash for DescribeDbInstanceTdeError {
 }
 
 impl Eq for DescribeDbInstanceTdeError {}
-
-impl Clone for DescribeDbInstanceTdeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstanceTdeError::Gateway(gateway) => {
-                DescribeDbInstanceTdeError::Gateway(*gateway)
-            }
-            DescribeDbInstanceTdeError::Unknown(code) => {
-                DescribeDbInstanceTdeError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstanceTdeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstanceTdeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstanceTdeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstances`.
 ///
@@ -347,7 +347,31 @@ impl DescribeDbInstancesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancesError::Gateway(gateway) => {
+                DescribeDbInstancesError::Gateway(*gateway)
+            }
+            DescribeDbInstancesError::Unknown(code) => {
+                DescribeDbInstancesError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstancesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for DescribeDbInstancesError {
 }
 
 impl Eq for DescribeDbInstancesError {}
-
-impl Clone for DescribeDbInstancesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancesError::Gateway(gateway) => {
-                DescribeDbInstancesError::Gateway(*gateway)
-            }
-            DescribeDbInstancesError::Unknown(code) => {
-                DescribeDbInstancesError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstancesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancesError {
     #[inline]

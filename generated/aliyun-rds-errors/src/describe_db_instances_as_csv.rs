@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstancesAsCsv`.
 ///
@@ -338,7 +338,31 @@ impl DescribeDbInstancesAsCsvError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancesAsCsvError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancesAsCsvError::Gateway(gateway) => {
+                DescribeDbInstancesAsCsvError::Gateway(*gateway)
+            }
+            DescribeDbInstancesAsCsvError::Unknown(code) => {
+                DescribeDbInstancesAsCsvError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstancesAsCsvError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancesAsCsvError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancesAsCsvError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribeDbInstancesAsCsvError {
 }
 
 impl Eq for DescribeDbInstancesAsCsvError {}
-
-impl Clone for DescribeDbInstancesAsCsvError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancesAsCsvError::Gateway(gateway) => {
-                DescribeDbInstancesAsCsvError::Gateway(*gateway)
-            }
-            DescribeDbInstancesAsCsvError::Unknown(code) => {
-                DescribeDbInstancesAsCsvError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstancesAsCsvError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancesAsCsvError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancesAsCsvError {
     #[inline]

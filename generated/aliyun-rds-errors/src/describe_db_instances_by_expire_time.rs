@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstancesByExpireTime`.
 ///
@@ -322,7 +322,33 @@ impl DescribeDbInstancesByExpireTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancesByExpireTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancesByExpireTimeError::Gateway(gateway) => {
+                DescribeDbInstancesByExpireTimeError::Gateway(*gateway)
+            }
+            DescribeDbInstancesByExpireTimeError::Unknown(code) => {
+                DescribeDbInstancesByExpireTimeError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstancesByExpireTimeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancesByExpireTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancesByExpireTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DescribeDbInstancesByExpireTimeError {
 }
 
 impl Eq for DescribeDbInstancesByExpireTimeError {}
-
-impl Clone for DescribeDbInstancesByExpireTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancesByExpireTimeError::Gateway(gateway) => {
-                DescribeDbInstancesByExpireTimeError::Gateway(*gateway)
-            }
-            DescribeDbInstancesByExpireTimeError::Unknown(code) => {
-                DescribeDbInstancesByExpireTimeError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstancesByExpireTimeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancesByExpireTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancesByExpireTimeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstancesByPerformance`.
 ///
@@ -322,7 +322,33 @@ impl DescribeDbInstancesByPerformanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancesByPerformanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancesByPerformanceError::Gateway(gateway) => {
+                DescribeDbInstancesByPerformanceError::Gateway(*gateway)
+            }
+            DescribeDbInstancesByPerformanceError::Unknown(code) => {
+                DescribeDbInstancesByPerformanceError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDbInstancesByPerformanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancesByPerformanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancesByPerformanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DescribeDbInstancesByPerformanceError {
 }
 
 impl Eq for DescribeDbInstancesByPerformanceError {}
-
-impl Clone for DescribeDbInstancesByPerformanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancesByPerformanceError::Gateway(gateway) => {
-                DescribeDbInstancesByPerformanceError::Gateway(*gateway)
-            }
-            DescribeDbInstancesByPerformanceError::Unknown(code) => {
-                DescribeDbInstancesByPerformanceError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDbInstancesByPerformanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancesByPerformanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancesByPerformanceError {
     #[inline]

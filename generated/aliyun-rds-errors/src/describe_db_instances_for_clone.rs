@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBInstancesForClone`.
 ///
@@ -328,7 +328,31 @@ impl DescribeDbInstancesForCloneError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbInstancesForCloneError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbInstancesForCloneError::Gateway(gateway) => {
+                DescribeDbInstancesForCloneError::Gateway(*gateway)
+            }
+            DescribeDbInstancesForCloneError::Unknown(code) => {
+                DescribeDbInstancesForCloneError::Unknown(code.clone())
+            }
+            documented => DescribeDbInstancesForCloneError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbInstancesForCloneError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbInstancesForCloneError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeDbInstancesForCloneError {
 }
 
 impl Eq for DescribeDbInstancesForCloneError {}
-
-impl Clone for DescribeDbInstancesForCloneError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbInstancesForCloneError::Gateway(gateway) => {
-                DescribeDbInstancesForCloneError::Gateway(*gateway)
-            }
-            DescribeDbInstancesForCloneError::Unknown(code) => {
-                DescribeDbInstancesForCloneError::Unknown(code.clone())
-            }
-            documented => DescribeDbInstancesForCloneError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbInstancesForCloneError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbInstancesForCloneError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBMiniEngineVersions`.
 ///
@@ -369,7 +369,31 @@ impl DescribeDbMiniEngineVersionsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbMiniEngineVersionsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbMiniEngineVersionsError::Gateway(gateway) => {
+                DescribeDbMiniEngineVersionsError::Gateway(*gateway)
+            }
+            DescribeDbMiniEngineVersionsError::Unknown(code) => {
+                DescribeDbMiniEngineVersionsError::Unknown(code.clone())
+            }
+            documented => DescribeDbMiniEngineVersionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbMiniEngineVersionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbMiniEngineVersionsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -452,28 +476,6 @@ impl std::hash::Hash for DescribeDbMiniEngineVersionsError {
 }
 
 impl Eq for DescribeDbMiniEngineVersionsError {}
-
-impl Clone for DescribeDbMiniEngineVersionsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbMiniEngineVersionsError::Gateway(gateway) => {
-                DescribeDbMiniEngineVersionsError::Gateway(*gateway)
-            }
-            DescribeDbMiniEngineVersionsError::Unknown(code) => {
-                DescribeDbMiniEngineVersionsError::Unknown(code.clone())
-            }
-            documented => DescribeDbMiniEngineVersionsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbMiniEngineVersionsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbMiniEngineVersionsError {
     #[inline]

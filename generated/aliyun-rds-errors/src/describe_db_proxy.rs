@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBProxy`.
 ///
@@ -351,7 +351,31 @@ impl DescribeDbProxyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbProxyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbProxyError::Gateway(gateway) => {
+                DescribeDbProxyError::Gateway(*gateway)
+            }
+            DescribeDbProxyError::Unknown(code) => {
+                DescribeDbProxyError::Unknown(code.clone())
+            }
+            documented => DescribeDbProxyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbProxyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbProxyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for DescribeDbProxyError {
 }
 
 impl Eq for DescribeDbProxyError {}
-
-impl Clone for DescribeDbProxyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbProxyError::Gateway(gateway) => {
-                DescribeDbProxyError::Gateway(*gateway)
-            }
-            DescribeDbProxyError::Unknown(code) => {
-                DescribeDbProxyError::Unknown(code.clone())
-            }
-            documented => DescribeDbProxyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbProxyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbProxyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBProxyEndpoint`.
 ///
@@ -365,7 +365,31 @@ impl DescribeDbProxyEndpointError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbProxyEndpointError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbProxyEndpointError::Gateway(gateway) => {
+                DescribeDbProxyEndpointError::Gateway(*gateway)
+            }
+            DescribeDbProxyEndpointError::Unknown(code) => {
+                DescribeDbProxyEndpointError::Unknown(code.clone())
+            }
+            documented => DescribeDbProxyEndpointError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbProxyEndpointError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbProxyEndpointError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -448,28 +472,6 @@ impl std::hash::Hash for DescribeDbProxyEndpointError {
 }
 
 impl Eq for DescribeDbProxyEndpointError {}
-
-impl Clone for DescribeDbProxyEndpointError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbProxyEndpointError::Gateway(gateway) => {
-                DescribeDbProxyEndpointError::Gateway(*gateway)
-            }
-            DescribeDbProxyEndpointError::Unknown(code) => {
-                DescribeDbProxyEndpointError::Unknown(code.clone())
-            }
-            documented => DescribeDbProxyEndpointError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbProxyEndpointError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbProxyEndpointError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDBProxyPerformance`.
 ///
@@ -342,7 +342,31 @@ impl DescribeDbProxyPerformanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDbProxyPerformanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDbProxyPerformanceError::Gateway(gateway) => {
+                DescribeDbProxyPerformanceError::Gateway(*gateway)
+            }
+            DescribeDbProxyPerformanceError::Unknown(code) => {
+                DescribeDbProxyPerformanceError::Unknown(code.clone())
+            }
+            documented => DescribeDbProxyPerformanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDbProxyPerformanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDbProxyPerformanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -425,28 +449,6 @@ impl std::hash::Hash for DescribeDbProxyPerformanceError {
 }
 
 impl Eq for DescribeDbProxyPerformanceError {}
-
-impl Clone for DescribeDbProxyPerformanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDbProxyPerformanceError::Gateway(gateway) => {
-                DescribeDbProxyPerformanceError::Gateway(*gateway)
-            }
-            DescribeDbProxyPerformanceError::Unknown(code) => {
-                DescribeDbProxyPerformanceError::Unknown(code.clone())
-            }
-            documented => DescribeDbProxyPerformanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDbProxyPerformanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDbProxyPerformanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDedicatedHostGroups`.
 ///
@@ -324,7 +324,31 @@ impl DescribeDedicatedHostGroupsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDedicatedHostGroupsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDedicatedHostGroupsError::Gateway(gateway) => {
+                DescribeDedicatedHostGroupsError::Gateway(*gateway)
+            }
+            DescribeDedicatedHostGroupsError::Unknown(code) => {
+                DescribeDedicatedHostGroupsError::Unknown(code.clone())
+            }
+            documented => DescribeDedicatedHostGroupsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDedicatedHostGroupsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDedicatedHostGroupsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeDedicatedHostGroupsError {
 }
 
 impl Eq for DescribeDedicatedHostGroupsError {}
-
-impl Clone for DescribeDedicatedHostGroupsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDedicatedHostGroupsError::Gateway(gateway) => {
-                DescribeDedicatedHostGroupsError::Gateway(*gateway)
-            }
-            DescribeDedicatedHostGroupsError::Unknown(code) => {
-                DescribeDedicatedHostGroupsError::Unknown(code.clone())
-            }
-            documented => DescribeDedicatedHostGroupsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDedicatedHostGroupsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDedicatedHostGroupsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDedicatedHosts`.
 ///
@@ -328,7 +328,31 @@ impl DescribeDedicatedHostsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDedicatedHostsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDedicatedHostsError::Gateway(gateway) => {
+                DescribeDedicatedHostsError::Gateway(*gateway)
+            }
+            DescribeDedicatedHostsError::Unknown(code) => {
+                DescribeDedicatedHostsError::Unknown(code.clone())
+            }
+            documented => DescribeDedicatedHostsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDedicatedHostsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDedicatedHostsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeDedicatedHostsError {
 }
 
 impl Eq for DescribeDedicatedHostsError {}
-
-impl Clone for DescribeDedicatedHostsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDedicatedHostsError::Gateway(gateway) => {
-                DescribeDedicatedHostsError::Gateway(*gateway)
-            }
-            DescribeDedicatedHostsError::Unknown(code) => {
-                DescribeDedicatedHostsError::Unknown(code.clone())
-            }
-            documented => DescribeDedicatedHostsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDedicatedHostsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDedicatedHostsError {
     #[inline]

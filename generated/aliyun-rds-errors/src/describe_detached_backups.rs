@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDetachedBackups`.
 ///
@@ -320,7 +320,31 @@ impl DescribeDetachedBackupsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDetachedBackupsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDetachedBackupsError::Gateway(gateway) => {
+                DescribeDetachedBackupsError::Gateway(*gateway)
+            }
+            DescribeDetachedBackupsError::Unknown(code) => {
+                DescribeDetachedBackupsError::Unknown(code.clone())
+            }
+            documented => DescribeDetachedBackupsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDetachedBackupsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDetachedBackupsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeDetachedBackupsError {
 }
 
 impl Eq for DescribeDetachedBackupsError {}
-
-impl Clone for DescribeDetachedBackupsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDetachedBackupsError::Gateway(gateway) => {
-                DescribeDetachedBackupsError::Gateway(*gateway)
-            }
-            DescribeDetachedBackupsError::Unknown(code) => {
-                DescribeDetachedBackupsError::Unknown(code.clone())
-            }
-            documented => DescribeDetachedBackupsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDetachedBackupsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDetachedBackupsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeDTCSecurityIpHostsForSQLServer`.
 ///
@@ -324,7 +324,33 @@ impl DescribeDtcSecurityIpHostsForSqlServerError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
+                DescribeDtcSecurityIpHostsForSqlServerError::Gateway(*gateway)
+            }
+            DescribeDtcSecurityIpHostsForSqlServerError::Unknown(code) => {
+                DescribeDtcSecurityIpHostsForSqlServerError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeDtcSecurityIpHostsForSqlServerError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeDtcSecurityIpHostsForSqlServerError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for DescribeDtcSecurityIpHostsForSqlServerError {
 }
 
 impl Eq for DescribeDtcSecurityIpHostsForSqlServerError {}
-
-impl Clone for DescribeDtcSecurityIpHostsForSqlServerError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
-                DescribeDtcSecurityIpHostsForSqlServerError::Gateway(*gateway)
-            }
-            DescribeDtcSecurityIpHostsForSqlServerError::Unknown(code) => {
-                DescribeDtcSecurityIpHostsForSqlServerError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeDtcSecurityIpHostsForSqlServerError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeDtcSecurityIpHostsForSqlServerError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeDtcSecurityIpHostsForSqlServerError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeErrorLogs`.
 ///
@@ -328,7 +328,31 @@ impl DescribeErrorLogsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeErrorLogsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeErrorLogsError::Gateway(gateway) => {
+                DescribeErrorLogsError::Gateway(*gateway)
+            }
+            DescribeErrorLogsError::Unknown(code) => {
+                DescribeErrorLogsError::Unknown(code.clone())
+            }
+            documented => DescribeErrorLogsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeErrorLogsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeErrorLogsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeErrorLogsError {
 }
 
 impl Eq for DescribeErrorLogsError {}
-
-impl Clone for DescribeErrorLogsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeErrorLogsError::Gateway(gateway) => {
-                DescribeErrorLogsError::Gateway(*gateway)
-            }
-            DescribeErrorLogsError::Unknown(code) => {
-                DescribeErrorLogsError::Unknown(code.clone())
-            }
-            documented => DescribeErrorLogsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeErrorLogsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeErrorLogsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeEvents`.
 ///
@@ -338,7 +338,31 @@ impl DescribeEventsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeEventsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeEventsError::Gateway(gateway) => {
+                DescribeEventsError::Gateway(*gateway)
+            }
+            DescribeEventsError::Unknown(code) => {
+                DescribeEventsError::Unknown(code.clone())
+            }
+            documented => DescribeEventsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeEventsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeEventsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribeEventsError {
 }
 
 impl Eq for DescribeEventsError {}
-
-impl Clone for DescribeEventsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeEventsError::Gateway(gateway) => {
-                DescribeEventsError::Gateway(*gateway)
-            }
-            DescribeEventsError::Unknown(code) => {
-                DescribeEventsError::Unknown(code.clone())
-            }
-            documented => DescribeEventsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeEventsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeEventsError {
     #[inline]

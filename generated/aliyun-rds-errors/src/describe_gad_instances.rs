@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeGadInstances`.
 ///
@@ -320,7 +320,31 @@ impl DescribeGadInstancesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeGadInstancesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeGadInstancesError::Gateway(gateway) => {
+                DescribeGadInstancesError::Gateway(*gateway)
+            }
+            DescribeGadInstancesError::Unknown(code) => {
+                DescribeGadInstancesError::Unknown(code.clone())
+            }
+            documented => DescribeGadInstancesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeGadInstancesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeGadInstancesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeGadInstancesError {
 }
 
 impl Eq for DescribeGadInstancesError {}
-
-impl Clone for DescribeGadInstancesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeGadInstancesError::Gateway(gateway) => {
-                DescribeGadInstancesError::Gateway(*gateway)
-            }
-            DescribeGadInstancesError::Unknown(code) => {
-                DescribeGadInstancesError::Unknown(code.clone())
-            }
-            documented => DescribeGadInstancesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeGadInstancesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeGadInstancesError {
     #[inline]

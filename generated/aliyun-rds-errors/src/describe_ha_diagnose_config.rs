@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHADiagnoseConfig`.
 ///
@@ -320,7 +320,31 @@ impl DescribeHaDiagnoseConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHaDiagnoseConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHaDiagnoseConfigError::Gateway(gateway) => {
+                DescribeHaDiagnoseConfigError::Gateway(*gateway)
+            }
+            DescribeHaDiagnoseConfigError::Unknown(code) => {
+                DescribeHaDiagnoseConfigError::Unknown(code.clone())
+            }
+            documented => DescribeHaDiagnoseConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHaDiagnoseConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHaDiagnoseConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeHaDiagnoseConfigError {
 }
 
 impl Eq for DescribeHaDiagnoseConfigError {}
-
-impl Clone for DescribeHaDiagnoseConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHaDiagnoseConfigError::Gateway(gateway) => {
-                DescribeHaDiagnoseConfigError::Gateway(*gateway)
-            }
-            DescribeHaDiagnoseConfigError::Unknown(code) => {
-                DescribeHaDiagnoseConfigError::Unknown(code.clone())
-            }
-            documented => DescribeHaDiagnoseConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHaDiagnoseConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHaDiagnoseConfigError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHASwitchConfig`.
 ///
@@ -320,7 +320,31 @@ impl DescribeHaSwitchConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHaSwitchConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHaSwitchConfigError::Gateway(gateway) => {
+                DescribeHaSwitchConfigError::Gateway(*gateway)
+            }
+            DescribeHaSwitchConfigError::Unknown(code) => {
+                DescribeHaSwitchConfigError::Unknown(code.clone())
+            }
+            documented => DescribeHaSwitchConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHaSwitchConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHaSwitchConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeHaSwitchConfigError {
 }
 
 impl Eq for DescribeHaSwitchConfigError {}
-
-impl Clone for DescribeHaSwitchConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHaSwitchConfigError::Gateway(gateway) => {
-                DescribeHaSwitchConfigError::Gateway(*gateway)
-            }
-            DescribeHaSwitchConfigError::Unknown(code) => {
-                DescribeHaSwitchConfigError::Unknown(code.clone())
-            }
-            documented => DescribeHaSwitchConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHaSwitchConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHaSwitchConfigError {
     #[inline]

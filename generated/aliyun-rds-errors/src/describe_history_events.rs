@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHistoryEvents`.
 ///
@@ -328,7 +328,31 @@ impl DescribeHistoryEventsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHistoryEventsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHistoryEventsError::Gateway(gateway) => {
+                DescribeHistoryEventsError::Gateway(*gateway)
+            }
+            DescribeHistoryEventsError::Unknown(code) => {
+                DescribeHistoryEventsError::Unknown(code.clone())
+            }
+            documented => DescribeHistoryEventsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHistoryEventsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHistoryEventsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeHistoryEventsError {
 }
 
 impl Eq for DescribeHistoryEventsError {}
-
-impl Clone for DescribeHistoryEventsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHistoryEventsError::Gateway(gateway) => {
-                DescribeHistoryEventsError::Gateway(*gateway)
-            }
-            DescribeHistoryEventsError::Unknown(code) => {
-                DescribeHistoryEventsError::Unknown(code.clone())
-            }
-            documented => DescribeHistoryEventsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHistoryEventsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHistoryEventsError {
     #[inline]

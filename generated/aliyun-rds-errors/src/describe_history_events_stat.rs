@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHistoryEventsStat`.
 ///
@@ -328,7 +328,31 @@ impl DescribeHistoryEventsStatError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHistoryEventsStatError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHistoryEventsStatError::Gateway(gateway) => {
+                DescribeHistoryEventsStatError::Gateway(*gateway)
+            }
+            DescribeHistoryEventsStatError::Unknown(code) => {
+                DescribeHistoryEventsStatError::Unknown(code.clone())
+            }
+            documented => DescribeHistoryEventsStatError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHistoryEventsStatError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHistoryEventsStatError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeHistoryEventsStatError {
 }
 
 impl Eq for DescribeHistoryEventsStatError {}
-
-impl Clone for DescribeHistoryEventsStatError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHistoryEventsStatError::Gateway(gateway) => {
-                DescribeHistoryEventsStatError::Gateway(*gateway)
-            }
-            DescribeHistoryEventsStatError::Unknown(code) => {
-                DescribeHistoryEventsStatError::Unknown(code.clone())
-            }
-            documented => DescribeHistoryEventsStatError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHistoryEventsStatError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHistoryEventsStatError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHistoryTasks`.
 ///
@@ -328,7 +328,31 @@ impl DescribeHistoryTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHistoryTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHistoryTasksError::Gateway(gateway) => {
+                DescribeHistoryTasksError::Gateway(*gateway)
+            }
+            DescribeHistoryTasksError::Unknown(code) => {
+                DescribeHistoryTasksError::Unknown(code.clone())
+            }
+            documented => DescribeHistoryTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHistoryTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHistoryTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeHistoryTasksError {
 }
 
 impl Eq for DescribeHistoryTasksError {}
-
-impl Clone for DescribeHistoryTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHistoryTasksError::Gateway(gateway) => {
-                DescribeHistoryTasksError::Gateway(*gateway)
-            }
-            DescribeHistoryTasksError::Unknown(code) => {
-                DescribeHistoryTasksError::Unknown(code.clone())
-            }
-            documented => DescribeHistoryTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHistoryTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHistoryTasksError {
     #[inline]

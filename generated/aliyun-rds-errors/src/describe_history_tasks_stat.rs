@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHistoryTasksStat`.
 ///
@@ -328,7 +328,31 @@ impl DescribeHistoryTasksStatError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHistoryTasksStatError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHistoryTasksStatError::Gateway(gateway) => {
+                DescribeHistoryTasksStatError::Gateway(*gateway)
+            }
+            DescribeHistoryTasksStatError::Unknown(code) => {
+                DescribeHistoryTasksStatError::Unknown(code.clone())
+            }
+            documented => DescribeHistoryTasksStatError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHistoryTasksStatError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHistoryTasksStatError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeHistoryTasksStatError {
 }
 
 impl Eq for DescribeHistoryTasksStatError {}
-
-impl Clone for DescribeHistoryTasksStatError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHistoryTasksStatError::Gateway(gateway) => {
-                DescribeHistoryTasksStatError::Gateway(*gateway)
-            }
-            DescribeHistoryTasksStatError::Unknown(code) => {
-                DescribeHistoryTasksStatError::Unknown(code.clone())
-            }
-            documented => DescribeHistoryTasksStatError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHistoryTasksStatError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHistoryTasksStatError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHostGroupElasticStrategyParameters`.
 ///
@@ -379,7 +379,35 @@ impl DescribeHostGroupElasticStrategyParametersError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHostGroupElasticStrategyParametersError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHostGroupElasticStrategyParametersError::Gateway(gateway) => {
+                DescribeHostGroupElasticStrategyParametersError::Gateway(*gateway)
+            }
+            DescribeHostGroupElasticStrategyParametersError::Unknown(code) => {
+                DescribeHostGroupElasticStrategyParametersError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeHostGroupElasticStrategyParametersError::from_code(
+                    documented.code(),
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHostGroupElasticStrategyParametersError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHostGroupElasticStrategyParametersError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -462,32 +490,6 @@ impl std::hash::Hash for DescribeHostGroupElasticStrategyParametersError {
 }
 
 impl Eq for DescribeHostGroupElasticStrategyParametersError {}
-
-impl Clone for DescribeHostGroupElasticStrategyParametersError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHostGroupElasticStrategyParametersError::Gateway(gateway) => {
-                DescribeHostGroupElasticStrategyParametersError::Gateway(*gateway)
-            }
-            DescribeHostGroupElasticStrategyParametersError::Unknown(code) => {
-                DescribeHostGroupElasticStrategyParametersError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeHostGroupElasticStrategyParametersError::from_code(
-                    documented.code(),
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHostGroupElasticStrategyParametersError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHostGroupElasticStrategyParametersError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeHostWebShell`.
 ///
@@ -338,7 +338,31 @@ impl DescribeHostWebShellError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeHostWebShellError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeHostWebShellError::Gateway(gateway) => {
+                DescribeHostWebShellError::Gateway(*gateway)
+            }
+            DescribeHostWebShellError::Unknown(code) => {
+                DescribeHostWebShellError::Unknown(code.clone())
+            }
+            documented => DescribeHostWebShellError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeHostWebShellError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeHostWebShellError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribeHostWebShellError {
 }
 
 impl Eq for DescribeHostWebShellError {}
-
-impl Clone for DescribeHostWebShellError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeHostWebShellError::Gateway(gateway) => {
-                DescribeHostWebShellError::Gateway(*gateway)
-            }
-            DescribeHostWebShellError::Unknown(code) => {
-                DescribeHostWebShellError::Unknown(code.clone())
-            }
-            documented => DescribeHostWebShellError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeHostWebShellError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeHostWebShellError {
     #[inline]

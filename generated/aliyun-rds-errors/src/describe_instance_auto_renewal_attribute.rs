@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeInstanceAutoRenewalAttribute`.
 ///
@@ -324,7 +324,33 @@ impl DescribeInstanceAutoRenewalAttributeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeInstanceAutoRenewalAttributeError::Gateway(gateway) => {
+                DescribeInstanceAutoRenewalAttributeError::Gateway(*gateway)
+            }
+            DescribeInstanceAutoRenewalAttributeError::Unknown(code) => {
+                DescribeInstanceAutoRenewalAttributeError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeInstanceAutoRenewalAttributeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeInstanceAutoRenewalAttributeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for DescribeInstanceAutoRenewalAttributeError {
 }
 
 impl Eq for DescribeInstanceAutoRenewalAttributeError {}
-
-impl Clone for DescribeInstanceAutoRenewalAttributeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeInstanceAutoRenewalAttributeError::Gateway(gateway) => {
-                DescribeInstanceAutoRenewalAttributeError::Gateway(*gateway)
-            }
-            DescribeInstanceAutoRenewalAttributeError::Unknown(code) => {
-                DescribeInstanceAutoRenewalAttributeError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeInstanceAutoRenewalAttributeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeInstanceAutoRenewalAttributeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeInstanceAutoRenewalAttributeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeInstanceCrossBackupPolicy`.
 ///
@@ -334,7 +334,33 @@ impl DescribeInstanceCrossBackupPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeInstanceCrossBackupPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeInstanceCrossBackupPolicyError::Gateway(gateway) => {
+                DescribeInstanceCrossBackupPolicyError::Gateway(*gateway)
+            }
+            DescribeInstanceCrossBackupPolicyError::Unknown(code) => {
+                DescribeInstanceCrossBackupPolicyError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeInstanceCrossBackupPolicyError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeInstanceCrossBackupPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeInstanceCrossBackupPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -417,30 +443,6 @@ impl std::hash::Hash for DescribeInstanceCrossBackupPolicyError {
 }
 
 impl Eq for DescribeInstanceCrossBackupPolicyError {}
-
-impl Clone for DescribeInstanceCrossBackupPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeInstanceCrossBackupPolicyError::Gateway(gateway) => {
-                DescribeInstanceCrossBackupPolicyError::Gateway(*gateway)
-            }
-            DescribeInstanceCrossBackupPolicyError::Unknown(code) => {
-                DescribeInstanceCrossBackupPolicyError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeInstanceCrossBackupPolicyError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeInstanceCrossBackupPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeInstanceCrossBackupPolicyError {
     #[inline]

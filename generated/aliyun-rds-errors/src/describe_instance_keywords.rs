@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeInstanceKeywords`.
 ///
@@ -320,7 +320,31 @@ impl DescribeInstanceKeywordsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeInstanceKeywordsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeInstanceKeywordsError::Gateway(gateway) => {
+                DescribeInstanceKeywordsError::Gateway(*gateway)
+            }
+            DescribeInstanceKeywordsError::Unknown(code) => {
+                DescribeInstanceKeywordsError::Unknown(code.clone())
+            }
+            documented => DescribeInstanceKeywordsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeInstanceKeywordsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeInstanceKeywordsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeInstanceKeywordsError {
 }
 
 impl Eq for DescribeInstanceKeywordsError {}
-
-impl Clone for DescribeInstanceKeywordsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeInstanceKeywordsError::Gateway(gateway) => {
-                DescribeInstanceKeywordsError::Gateway(*gateway)
-            }
-            DescribeInstanceKeywordsError::Unknown(code) => {
-                DescribeInstanceKeywordsError::Unknown(code.clone())
-            }
-            documented => DescribeInstanceKeywordsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeInstanceKeywordsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeInstanceKeywordsError {
     #[inline]

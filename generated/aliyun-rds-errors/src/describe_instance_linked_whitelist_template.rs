@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeInstanceLinkedWhitelistTemplate`.
 ///
@@ -336,7 +336,35 @@ impl DescribeInstanceLinkedWhitelistTemplateError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeInstanceLinkedWhitelistTemplateError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeInstanceLinkedWhitelistTemplateError::Gateway(gateway) => {
+                DescribeInstanceLinkedWhitelistTemplateError::Gateway(*gateway)
+            }
+            DescribeInstanceLinkedWhitelistTemplateError::Unknown(code) => {
+                DescribeInstanceLinkedWhitelistTemplateError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeInstanceLinkedWhitelistTemplateError::from_code(
+                    documented.code(),
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeInstanceLinkedWhitelistTemplateError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeInstanceLinkedWhitelistTemplateError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -419,32 +447,6 @@ impl std::hash::Hash for DescribeInstanceLinkedWhitelistTemplateError {
 }
 
 impl Eq for DescribeInstanceLinkedWhitelistTemplateError {}
-
-impl Clone for DescribeInstanceLinkedWhitelistTemplateError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeInstanceLinkedWhitelistTemplateError::Gateway(gateway) => {
-                DescribeInstanceLinkedWhitelistTemplateError::Gateway(*gateway)
-            }
-            DescribeInstanceLinkedWhitelistTemplateError::Unknown(code) => {
-                DescribeInstanceLinkedWhitelistTemplateError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeInstanceLinkedWhitelistTemplateError::from_code(
-                    documented.code(),
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeInstanceLinkedWhitelistTemplateError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeInstanceLinkedWhitelistTemplateError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeKmsAssociateResources`.
 ///
@@ -330,7 +330,33 @@ impl DescribeKmsAssociateResourcesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeKmsAssociateResourcesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeKmsAssociateResourcesError::Gateway(gateway) => {
+                DescribeKmsAssociateResourcesError::Gateway(*gateway)
+            }
+            DescribeKmsAssociateResourcesError::Unknown(code) => {
+                DescribeKmsAssociateResourcesError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeKmsAssociateResourcesError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeKmsAssociateResourcesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeKmsAssociateResourcesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -413,30 +439,6 @@ impl std::hash::Hash for DescribeKmsAssociateResourcesError {
 }
 
 impl Eq for DescribeKmsAssociateResourcesError {}
-
-impl Clone for DescribeKmsAssociateResourcesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeKmsAssociateResourcesError::Gateway(gateway) => {
-                DescribeKmsAssociateResourcesError::Gateway(*gateway)
-            }
-            DescribeKmsAssociateResourcesError::Unknown(code) => {
-                DescribeKmsAssociateResourcesError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeKmsAssociateResourcesError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeKmsAssociateResourcesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeKmsAssociateResourcesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeLocalAvailableRecoveryTime`.
 ///
@@ -381,7 +381,33 @@ impl DescribeLocalAvailableRecoveryTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeLocalAvailableRecoveryTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeLocalAvailableRecoveryTimeError::Gateway(gateway) => {
+                DescribeLocalAvailableRecoveryTimeError::Gateway(*gateway)
+            }
+            DescribeLocalAvailableRecoveryTimeError::Unknown(code) => {
+                DescribeLocalAvailableRecoveryTimeError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeLocalAvailableRecoveryTimeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeLocalAvailableRecoveryTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeLocalAvailableRecoveryTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -464,30 +490,6 @@ impl std::hash::Hash for DescribeLocalAvailableRecoveryTimeError {
 }
 
 impl Eq for DescribeLocalAvailableRecoveryTimeError {}
-
-impl Clone for DescribeLocalAvailableRecoveryTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeLocalAvailableRecoveryTimeError::Gateway(gateway) => {
-                DescribeLocalAvailableRecoveryTimeError::Gateway(*gateway)
-            }
-            DescribeLocalAvailableRecoveryTimeError::Unknown(code) => {
-                DescribeLocalAvailableRecoveryTimeError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeLocalAvailableRecoveryTimeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeLocalAvailableRecoveryTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeLocalAvailableRecoveryTimeError {
     #[inline]

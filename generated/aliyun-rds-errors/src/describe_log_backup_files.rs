@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeLogBackupFiles`.
 ///
@@ -355,7 +355,31 @@ impl DescribeLogBackupFilesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeLogBackupFilesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeLogBackupFilesError::Gateway(gateway) => {
+                DescribeLogBackupFilesError::Gateway(*gateway)
+            }
+            DescribeLogBackupFilesError::Unknown(code) => {
+                DescribeLogBackupFilesError::Unknown(code.clone())
+            }
+            documented => DescribeLogBackupFilesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeLogBackupFilesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeLogBackupFilesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,28 +462,6 @@ impl std::hash::Hash for DescribeLogBackupFilesError {
 }
 
 impl Eq for DescribeLogBackupFilesError {}
-
-impl Clone for DescribeLogBackupFilesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeLogBackupFilesError::Gateway(gateway) => {
-                DescribeLogBackupFilesError::Gateway(*gateway)
-            }
-            DescribeLogBackupFilesError::Unknown(code) => {
-                DescribeLogBackupFilesError::Unknown(code.clone())
-            }
-            documented => DescribeLogBackupFilesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeLogBackupFilesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeLogBackupFilesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeMarketingActivity`.
 ///
@@ -320,7 +320,31 @@ impl DescribeMarketingActivityError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeMarketingActivityError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeMarketingActivityError::Gateway(gateway) => {
+                DescribeMarketingActivityError::Gateway(*gateway)
+            }
+            DescribeMarketingActivityError::Unknown(code) => {
+                DescribeMarketingActivityError::Unknown(code.clone())
+            }
+            documented => DescribeMarketingActivityError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeMarketingActivityError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeMarketingActivityError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeMarketingActivityError {
 }
 
 impl Eq for DescribeMarketingActivityError {}
-
-impl Clone for DescribeMarketingActivityError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeMarketingActivityError::Gateway(gateway) => {
-                DescribeMarketingActivityError::Gateway(*gateway)
-            }
-            DescribeMarketingActivityError::Unknown(code) => {
-                DescribeMarketingActivityError::Unknown(code.clone())
-            }
-            documented => DescribeMarketingActivityError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeMarketingActivityError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeMarketingActivityError {
     #[inline]

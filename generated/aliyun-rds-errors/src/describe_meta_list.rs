@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeMetaList`.
 ///
@@ -367,7 +367,31 @@ impl DescribeMetaListError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeMetaListError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeMetaListError::Gateway(gateway) => {
+                DescribeMetaListError::Gateway(*gateway)
+            }
+            DescribeMetaListError::Unknown(code) => {
+                DescribeMetaListError::Unknown(code.clone())
+            }
+            documented => DescribeMetaListError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeMetaListError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeMetaListError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,28 +474,6 @@ impl std::hash::Hash for DescribeMetaListError {
 }
 
 impl Eq for DescribeMetaListError {}
-
-impl Clone for DescribeMetaListError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeMetaListError::Gateway(gateway) => {
-                DescribeMetaListError::Gateway(*gateway)
-            }
-            DescribeMetaListError::Unknown(code) => {
-                DescribeMetaListError::Unknown(code.clone())
-            }
-            documented => DescribeMetaListError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeMetaListError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeMetaListError {
     #[inline]

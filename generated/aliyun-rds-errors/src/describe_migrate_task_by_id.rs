@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeMigrateTaskById`.
 ///
@@ -332,7 +332,31 @@ impl DescribeMigrateTaskByIdError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeMigrateTaskByIdError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeMigrateTaskByIdError::Gateway(gateway) => {
+                DescribeMigrateTaskByIdError::Gateway(*gateway)
+            }
+            DescribeMigrateTaskByIdError::Unknown(code) => {
+                DescribeMigrateTaskByIdError::Unknown(code.clone())
+            }
+            documented => DescribeMigrateTaskByIdError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeMigrateTaskByIdError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeMigrateTaskByIdError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DescribeMigrateTaskByIdError {
 }
 
 impl Eq for DescribeMigrateTaskByIdError {}
-
-impl Clone for DescribeMigrateTaskByIdError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeMigrateTaskByIdError::Gateway(gateway) => {
-                DescribeMigrateTaskByIdError::Gateway(*gateway)
-            }
-            DescribeMigrateTaskByIdError::Unknown(code) => {
-                DescribeMigrateTaskByIdError::Unknown(code.clone())
-            }
-            documented => DescribeMigrateTaskByIdError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeMigrateTaskByIdError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeMigrateTaskByIdError {
     #[inline]

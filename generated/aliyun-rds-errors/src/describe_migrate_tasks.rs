@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeMigrateTasks`.
 ///
@@ -328,7 +328,31 @@ impl DescribeMigrateTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeMigrateTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeMigrateTasksError::Gateway(gateway) => {
+                DescribeMigrateTasksError::Gateway(*gateway)
+            }
+            DescribeMigrateTasksError::Unknown(code) => {
+                DescribeMigrateTasksError::Unknown(code.clone())
+            }
+            documented => DescribeMigrateTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeMigrateTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeMigrateTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeMigrateTasksError {
 }
 
 impl Eq for DescribeMigrateTasksError {}
-
-impl Clone for DescribeMigrateTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeMigrateTasksError::Gateway(gateway) => {
-                DescribeMigrateTasksError::Gateway(*gateway)
-            }
-            DescribeMigrateTasksError::Unknown(code) => {
-                DescribeMigrateTasksError::Unknown(code.clone())
-            }
-            documented => DescribeMigrateTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeMigrateTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeMigrateTasksError {
     #[inline]

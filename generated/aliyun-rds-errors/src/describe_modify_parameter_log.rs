@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeModifyParameterLog`.
 ///
@@ -320,7 +320,31 @@ impl DescribeModifyParameterLogError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeModifyParameterLogError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeModifyParameterLogError::Gateway(gateway) => {
+                DescribeModifyParameterLogError::Gateway(*gateway)
+            }
+            DescribeModifyParameterLogError::Unknown(code) => {
+                DescribeModifyParameterLogError::Unknown(code.clone())
+            }
+            documented => DescribeModifyParameterLogError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeModifyParameterLogError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeModifyParameterLogError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeModifyParameterLogError {
 }
 
 impl Eq for DescribeModifyParameterLogError {}
-
-impl Clone for DescribeModifyParameterLogError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeModifyParameterLogError::Gateway(gateway) => {
-                DescribeModifyParameterLogError::Gateway(*gateway)
-            }
-            DescribeModifyParameterLogError::Unknown(code) => {
-                DescribeModifyParameterLogError::Unknown(code.clone())
-            }
-            documented => DescribeModifyParameterLogError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeModifyParameterLogError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeModifyParameterLogError {
     #[inline]

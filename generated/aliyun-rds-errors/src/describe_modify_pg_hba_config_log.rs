@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeModifyPGHbaConfigLog`.
 ///
@@ -340,7 +340,31 @@ impl DescribeModifyPgHbaConfigLogError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeModifyPgHbaConfigLogError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeModifyPgHbaConfigLogError::Gateway(gateway) => {
+                DescribeModifyPgHbaConfigLogError::Gateway(*gateway)
+            }
+            DescribeModifyPgHbaConfigLogError::Unknown(code) => {
+                DescribeModifyPgHbaConfigLogError::Unknown(code.clone())
+            }
+            documented => DescribeModifyPgHbaConfigLogError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeModifyPgHbaConfigLogError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeModifyPgHbaConfigLogError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -423,28 +447,6 @@ impl std::hash::Hash for DescribeModifyPgHbaConfigLogError {
 }
 
 impl Eq for DescribeModifyPgHbaConfigLogError {}
-
-impl Clone for DescribeModifyPgHbaConfigLogError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeModifyPgHbaConfigLogError::Gateway(gateway) => {
-                DescribeModifyPgHbaConfigLogError::Gateway(*gateway)
-            }
-            DescribeModifyPgHbaConfigLogError::Unknown(code) => {
-                DescribeModifyPgHbaConfigLogError::Unknown(code.clone())
-            }
-            documented => DescribeModifyPgHbaConfigLogError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeModifyPgHbaConfigLogError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeModifyPgHbaConfigLogError {
     #[inline]

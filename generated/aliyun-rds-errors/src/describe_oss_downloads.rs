@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeOssDownloads`.
 ///
@@ -320,7 +320,31 @@ impl DescribeOssDownloadsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeOssDownloadsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeOssDownloadsError::Gateway(gateway) => {
+                DescribeOssDownloadsError::Gateway(*gateway)
+            }
+            DescribeOssDownloadsError::Unknown(code) => {
+                DescribeOssDownloadsError::Unknown(code.clone())
+            }
+            documented => DescribeOssDownloadsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeOssDownloadsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeOssDownloadsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeOssDownloadsError {
 }
 
 impl Eq for DescribeOssDownloadsError {}
-
-impl Clone for DescribeOssDownloadsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeOssDownloadsError::Gateway(gateway) => {
-                DescribeOssDownloadsError::Gateway(*gateway)
-            }
-            DescribeOssDownloadsError::Unknown(code) => {
-                DescribeOssDownloadsError::Unknown(code.clone())
-            }
-            documented => DescribeOssDownloadsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeOssDownloadsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeOssDownloadsError {
     #[inline]

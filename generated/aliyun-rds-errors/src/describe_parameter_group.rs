@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeParameterGroup`.
 ///
@@ -324,7 +324,31 @@ impl DescribeParameterGroupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeParameterGroupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeParameterGroupError::Gateway(gateway) => {
+                DescribeParameterGroupError::Gateway(*gateway)
+            }
+            DescribeParameterGroupError::Unknown(code) => {
+                DescribeParameterGroupError::Unknown(code.clone())
+            }
+            documented => DescribeParameterGroupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeParameterGroupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeParameterGroupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeParameterGroupError {
 }
 
 impl Eq for DescribeParameterGroupError {}
-
-impl Clone for DescribeParameterGroupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeParameterGroupError::Gateway(gateway) => {
-                DescribeParameterGroupError::Gateway(*gateway)
-            }
-            DescribeParameterGroupError::Unknown(code) => {
-                DescribeParameterGroupError::Unknown(code.clone())
-            }
-            documented => DescribeParameterGroupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeParameterGroupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeParameterGroupError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeParameterGroups`.
 ///
@@ -324,7 +324,31 @@ impl DescribeParameterGroupsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeParameterGroupsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeParameterGroupsError::Gateway(gateway) => {
+                DescribeParameterGroupsError::Gateway(*gateway)
+            }
+            DescribeParameterGroupsError::Unknown(code) => {
+                DescribeParameterGroupsError::Unknown(code.clone())
+            }
+            documented => DescribeParameterGroupsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeParameterGroupsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeParameterGroupsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeParameterGroupsError {
 }
 
 impl Eq for DescribeParameterGroupsError {}
-
-impl Clone for DescribeParameterGroupsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeParameterGroupsError::Gateway(gateway) => {
-                DescribeParameterGroupsError::Gateway(*gateway)
-            }
-            DescribeParameterGroupsError::Unknown(code) => {
-                DescribeParameterGroupsError::Unknown(code.clone())
-            }
-            documented => DescribeParameterGroupsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeParameterGroupsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeParameterGroupsError {
     #[inline]

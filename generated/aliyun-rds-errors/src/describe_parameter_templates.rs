@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeParameterTemplates`.
 ///
@@ -328,7 +328,31 @@ impl DescribeParameterTemplatesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeParameterTemplatesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeParameterTemplatesError::Gateway(gateway) => {
+                DescribeParameterTemplatesError::Gateway(*gateway)
+            }
+            DescribeParameterTemplatesError::Unknown(code) => {
+                DescribeParameterTemplatesError::Unknown(code.clone())
+            }
+            documented => DescribeParameterTemplatesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeParameterTemplatesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeParameterTemplatesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeParameterTemplatesError {
 }
 
 impl Eq for DescribeParameterTemplatesError {}
-
-impl Clone for DescribeParameterTemplatesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeParameterTemplatesError::Gateway(gateway) => {
-                DescribeParameterTemplatesError::Gateway(*gateway)
-            }
-            DescribeParameterTemplatesError::Unknown(code) => {
-                DescribeParameterTemplatesError::Unknown(code.clone())
-            }
-            documented => DescribeParameterTemplatesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeParameterTemplatesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeParameterTemplatesError {
     #[inline]

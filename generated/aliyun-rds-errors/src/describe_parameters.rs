@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeParameters`.
 ///
@@ -338,7 +338,31 @@ impl DescribeParametersError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeParametersError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeParametersError::Gateway(gateway) => {
+                DescribeParametersError::Gateway(*gateway)
+            }
+            DescribeParametersError::Unknown(code) => {
+                DescribeParametersError::Unknown(code.clone())
+            }
+            documented => DescribeParametersError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeParametersError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeParametersError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribeParametersError {
 }
 
 impl Eq for DescribeParametersError {}
-
-impl Clone for DescribeParametersError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeParametersError::Gateway(gateway) => {
-                DescribeParametersError::Gateway(*gateway)
-            }
-            DescribeParametersError::Unknown(code) => {
-                DescribeParametersError::Unknown(code.clone())
-            }
-            documented => DescribeParametersError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeParametersError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeParametersError {
     #[inline]

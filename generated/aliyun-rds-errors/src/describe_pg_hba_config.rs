@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribePGHbaConfig`.
 ///
@@ -328,7 +328,31 @@ impl DescribePgHbaConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribePgHbaConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribePgHbaConfigError::Gateway(gateway) => {
+                DescribePgHbaConfigError::Gateway(*gateway)
+            }
+            DescribePgHbaConfigError::Unknown(code) => {
+                DescribePgHbaConfigError::Unknown(code.clone())
+            }
+            documented => DescribePgHbaConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribePgHbaConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribePgHbaConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribePgHbaConfigError {
 }
 
 impl Eq for DescribePgHbaConfigError {}
-
-impl Clone for DescribePgHbaConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribePgHbaConfigError::Gateway(gateway) => {
-                DescribePgHbaConfigError::Gateway(*gateway)
-            }
-            DescribePgHbaConfigError::Unknown(code) => {
-                DescribePgHbaConfigError::Unknown(code.clone())
-            }
-            documented => DescribePgHbaConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribePgHbaConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribePgHbaConfigError {
     #[inline]

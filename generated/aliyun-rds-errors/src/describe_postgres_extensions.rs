@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribePostgresExtensions`.
 ///
@@ -338,7 +338,31 @@ impl DescribePostgresExtensionsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribePostgresExtensionsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribePostgresExtensionsError::Gateway(gateway) => {
+                DescribePostgresExtensionsError::Gateway(*gateway)
+            }
+            DescribePostgresExtensionsError::Unknown(code) => {
+                DescribePostgresExtensionsError::Unknown(code.clone())
+            }
+            documented => DescribePostgresExtensionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribePostgresExtensionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribePostgresExtensionsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for DescribePostgresExtensionsError {
 }
 
 impl Eq for DescribePostgresExtensionsError {}
-
-impl Clone for DescribePostgresExtensionsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribePostgresExtensionsError::Gateway(gateway) => {
-                DescribePostgresExtensionsError::Gateway(*gateway)
-            }
-            DescribePostgresExtensionsError::Unknown(code) => {
-                DescribePostgresExtensionsError::Unknown(code.clone())
-            }
-            documented => DescribePostgresExtensionsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribePostgresExtensionsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribePostgresExtensionsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribePrice`.
 ///
@@ -388,7 +388,29 @@ impl DescribePriceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribePriceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribePriceError::Gateway(gateway) => DescribePriceError::Gateway(*gateway),
+            DescribePriceError::Unknown(code) => {
+                DescribePriceError::Unknown(code.clone())
+            }
+            documented => DescribePriceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribePriceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribePriceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -471,26 +493,6 @@ impl std::hash::Hash for DescribePriceError {
 }
 
 impl Eq for DescribePriceError {}
-
-impl Clone for DescribePriceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribePriceError::Gateway(gateway) => DescribePriceError::Gateway(*gateway),
-            DescribePriceError::Unknown(code) => {
-                DescribePriceError::Unknown(code.clone())
-            }
-            documented => DescribePriceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribePriceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribePriceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeQuickSaleConfig`.
 ///
@@ -320,7 +320,31 @@ impl DescribeQuickSaleConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeQuickSaleConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeQuickSaleConfigError::Gateway(gateway) => {
+                DescribeQuickSaleConfigError::Gateway(*gateway)
+            }
+            DescribeQuickSaleConfigError::Unknown(code) => {
+                DescribeQuickSaleConfigError::Unknown(code.clone())
+            }
+            documented => DescribeQuickSaleConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeQuickSaleConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeQuickSaleConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeQuickSaleConfigError {
 }
 
 impl Eq for DescribeQuickSaleConfigError {}
-
-impl Clone for DescribeQuickSaleConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeQuickSaleConfigError::Gateway(gateway) => {
-                DescribeQuickSaleConfigError::Gateway(*gateway)
-            }
-            DescribeQuickSaleConfigError::Unknown(code) => {
-                DescribeQuickSaleConfigError::Unknown(code.clone())
-            }
-            documented => DescribeQuickSaleConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeQuickSaleConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeQuickSaleConfigError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRCClusterConfig`.
 ///
@@ -324,7 +324,31 @@ impl DescribeRcClusterConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRcClusterConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRcClusterConfigError::Gateway(gateway) => {
+                DescribeRcClusterConfigError::Gateway(*gateway)
+            }
+            DescribeRcClusterConfigError::Unknown(code) => {
+                DescribeRcClusterConfigError::Unknown(code.clone())
+            }
+            documented => DescribeRcClusterConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRcClusterConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRcClusterConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeRcClusterConfigError {
 }
 
 impl Eq for DescribeRcClusterConfigError {}
-
-impl Clone for DescribeRcClusterConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRcClusterConfigError::Gateway(gateway) => {
-                DescribeRcClusterConfigError::Gateway(*gateway)
-            }
-            DescribeRcClusterConfigError::Unknown(code) => {
-                DescribeRcClusterConfigError::Unknown(code.clone())
-            }
-            documented => DescribeRcClusterConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRcClusterConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRcClusterConfigError {
     #[inline]

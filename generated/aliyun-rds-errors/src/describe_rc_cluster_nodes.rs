@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRCClusterNodes`.
 ///
@@ -324,7 +324,31 @@ impl DescribeRcClusterNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRcClusterNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRcClusterNodesError::Gateway(gateway) => {
+                DescribeRcClusterNodesError::Gateway(*gateway)
+            }
+            DescribeRcClusterNodesError::Unknown(code) => {
+                DescribeRcClusterNodesError::Unknown(code.clone())
+            }
+            documented => DescribeRcClusterNodesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRcClusterNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRcClusterNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeRcClusterNodesError {
 }
 
 impl Eq for DescribeRcClusterNodesError {}
-
-impl Clone for DescribeRcClusterNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRcClusterNodesError::Gateway(gateway) => {
-                DescribeRcClusterNodesError::Gateway(*gateway)
-            }
-            DescribeRcClusterNodesError::Unknown(code) => {
-                DescribeRcClusterNodesError::Unknown(code.clone())
-            }
-            documented => DescribeRcClusterNodesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRcClusterNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRcClusterNodesError {
     #[inline]

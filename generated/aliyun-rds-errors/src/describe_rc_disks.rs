@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRCDisks`.
 ///
@@ -328,7 +328,31 @@ impl DescribeRcDisksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRcDisksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRcDisksError::Gateway(gateway) => {
+                DescribeRcDisksError::Gateway(*gateway)
+            }
+            DescribeRcDisksError::Unknown(code) => {
+                DescribeRcDisksError::Unknown(code.clone())
+            }
+            documented => DescribeRcDisksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRcDisksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRcDisksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeRcDisksError {
 }
 
 impl Eq for DescribeRcDisksError {}
-
-impl Clone for DescribeRcDisksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRcDisksError::Gateway(gateway) => {
-                DescribeRcDisksError::Gateway(*gateway)
-            }
-            DescribeRcDisksError::Unknown(code) => {
-                DescribeRcDisksError::Unknown(code.clone())
-            }
-            documented => DescribeRcDisksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRcDisksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRcDisksError {
     #[inline]

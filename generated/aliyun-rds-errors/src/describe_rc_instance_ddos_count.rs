@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRCInstanceDdosCount`.
 ///
@@ -320,7 +320,31 @@ impl DescribeRcInstanceDdosCountError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRcInstanceDdosCountError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRcInstanceDdosCountError::Gateway(gateway) => {
+                DescribeRcInstanceDdosCountError::Gateway(*gateway)
+            }
+            DescribeRcInstanceDdosCountError::Unknown(code) => {
+                DescribeRcInstanceDdosCountError::Unknown(code.clone())
+            }
+            documented => DescribeRcInstanceDdosCountError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRcInstanceDdosCountError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRcInstanceDdosCountError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeRcInstanceDdosCountError {
 }
 
 impl Eq for DescribeRcInstanceDdosCountError {}
-
-impl Clone for DescribeRcInstanceDdosCountError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRcInstanceDdosCountError::Gateway(gateway) => {
-                DescribeRcInstanceDdosCountError::Gateway(*gateway)
-            }
-            DescribeRcInstanceDdosCountError::Unknown(code) => {
-                DescribeRcInstanceDdosCountError::Unknown(code.clone())
-            }
-            documented => DescribeRcInstanceDdosCountError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRcInstanceDdosCountError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRcInstanceDdosCountError {
     #[inline]

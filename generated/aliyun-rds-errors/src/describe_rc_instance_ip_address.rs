@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRCInstanceIpAddress`.
 ///
@@ -320,7 +320,31 @@ impl DescribeRcInstanceIpAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRcInstanceIpAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRcInstanceIpAddressError::Gateway(gateway) => {
+                DescribeRcInstanceIpAddressError::Gateway(*gateway)
+            }
+            DescribeRcInstanceIpAddressError::Unknown(code) => {
+                DescribeRcInstanceIpAddressError::Unknown(code.clone())
+            }
+            documented => DescribeRcInstanceIpAddressError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRcInstanceIpAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRcInstanceIpAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeRcInstanceIpAddressError {
 }
 
 impl Eq for DescribeRcInstanceIpAddressError {}
-
-impl Clone for DescribeRcInstanceIpAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRcInstanceIpAddressError::Gateway(gateway) => {
-                DescribeRcInstanceIpAddressError::Gateway(*gateway)
-            }
-            DescribeRcInstanceIpAddressError::Unknown(code) => {
-                DescribeRcInstanceIpAddressError::Unknown(code.clone())
-            }
-            documented => DescribeRcInstanceIpAddressError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRcInstanceIpAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRcInstanceIpAddressError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRCSnapshots`.
 ///
@@ -324,7 +324,31 @@ impl DescribeRcSnapshotsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRcSnapshotsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRcSnapshotsError::Gateway(gateway) => {
+                DescribeRcSnapshotsError::Gateway(*gateway)
+            }
+            DescribeRcSnapshotsError::Unknown(code) => {
+                DescribeRcSnapshotsError::Unknown(code.clone())
+            }
+            documented => DescribeRcSnapshotsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRcSnapshotsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRcSnapshotsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeRcSnapshotsError {
 }
 
 impl Eq for DescribeRcSnapshotsError {}
-
-impl Clone for DescribeRcSnapshotsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRcSnapshotsError::Gateway(gateway) => {
-                DescribeRcSnapshotsError::Gateway(*gateway)
-            }
-            DescribeRcSnapshotsError::Unknown(code) => {
-                DescribeRcSnapshotsError::Unknown(code.clone())
-            }
-            documented => DescribeRcSnapshotsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRcSnapshotsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRcSnapshotsError {
     #[inline]

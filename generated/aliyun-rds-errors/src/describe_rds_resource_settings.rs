@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRdsResourceSettings`.
 ///
@@ -320,7 +320,31 @@ impl DescribeRdsResourceSettingsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRdsResourceSettingsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRdsResourceSettingsError::Gateway(gateway) => {
+                DescribeRdsResourceSettingsError::Gateway(*gateway)
+            }
+            DescribeRdsResourceSettingsError::Unknown(code) => {
+                DescribeRdsResourceSettingsError::Unknown(code.clone())
+            }
+            documented => DescribeRdsResourceSettingsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRdsResourceSettingsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRdsResourceSettingsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeRdsResourceSettingsError {
 }
 
 impl Eq for DescribeRdsResourceSettingsError {}
-
-impl Clone for DescribeRdsResourceSettingsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRdsResourceSettingsError::Gateway(gateway) => {
-                DescribeRdsResourceSettingsError::Gateway(*gateway)
-            }
-            DescribeRdsResourceSettingsError::Unknown(code) => {
-                DescribeRdsResourceSettingsError::Unknown(code.clone())
-            }
-            documented => DescribeRdsResourceSettingsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRdsResourceSettingsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRdsResourceSettingsError {
     #[inline]

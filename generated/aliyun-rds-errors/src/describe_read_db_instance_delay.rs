@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeReadDBInstanceDelay`.
 ///
@@ -324,7 +324,31 @@ impl DescribeReadDbInstanceDelayError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeReadDbInstanceDelayError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeReadDbInstanceDelayError::Gateway(gateway) => {
+                DescribeReadDbInstanceDelayError::Gateway(*gateway)
+            }
+            DescribeReadDbInstanceDelayError::Unknown(code) => {
+                DescribeReadDbInstanceDelayError::Unknown(code.clone())
+            }
+            documented => DescribeReadDbInstanceDelayError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeReadDbInstanceDelayError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeReadDbInstanceDelayError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeReadDbInstanceDelayError {
 }
 
 impl Eq for DescribeReadDbInstanceDelayError {}
-
-impl Clone for DescribeReadDbInstanceDelayError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeReadDbInstanceDelayError::Gateway(gateway) => {
-                DescribeReadDbInstanceDelayError::Gateway(*gateway)
-            }
-            DescribeReadDbInstanceDelayError::Unknown(code) => {
-                DescribeReadDbInstanceDelayError::Unknown(code.clone())
-            }
-            documented => DescribeReadDbInstanceDelayError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeReadDbInstanceDelayError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeReadDbInstanceDelayError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRegionInfos`.
 ///
@@ -347,7 +347,31 @@ impl DescribeRegionInfosError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRegionInfosError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRegionInfosError::Gateway(gateway) => {
+                DescribeRegionInfosError::Gateway(*gateway)
+            }
+            DescribeRegionInfosError::Unknown(code) => {
+                DescribeRegionInfosError::Unknown(code.clone())
+            }
+            documented => DescribeRegionInfosError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRegionInfosError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRegionInfosError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for DescribeRegionInfosError {
 }
 
 impl Eq for DescribeRegionInfosError {}
-
-impl Clone for DescribeRegionInfosError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRegionInfosError::Gateway(gateway) => {
-                DescribeRegionInfosError::Gateway(*gateway)
-            }
-            DescribeRegionInfosError::Unknown(code) => {
-                DescribeRegionInfosError::Unknown(code.clone())
-            }
-            documented => DescribeRegionInfosError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRegionInfosError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRegionInfosError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRegions`.
 ///
@@ -324,7 +324,31 @@ impl DescribeRegionsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRegionsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRegionsError::Gateway(gateway) => {
+                DescribeRegionsError::Gateway(*gateway)
+            }
+            DescribeRegionsError::Unknown(code) => {
+                DescribeRegionsError::Unknown(code.clone())
+            }
+            documented => DescribeRegionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRegionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRegionsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeRegionsError {
 }
 
 impl Eq for DescribeRegionsError {}
-
-impl Clone for DescribeRegionsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRegionsError::Gateway(gateway) => {
-                DescribeRegionsError::Gateway(*gateway)
-            }
-            DescribeRegionsError::Unknown(code) => {
-                DescribeRegionsError::Unknown(code.clone())
-            }
-            documented => DescribeRegionsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRegionsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRegionsError {
     #[inline]

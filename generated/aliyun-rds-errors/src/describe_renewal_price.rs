@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeRenewalPrice`.
 ///
@@ -343,7 +343,31 @@ impl DescribeRenewalPriceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeRenewalPriceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeRenewalPriceError::Gateway(gateway) => {
+                DescribeRenewalPriceError::Gateway(*gateway)
+            }
+            DescribeRenewalPriceError::Unknown(code) => {
+                DescribeRenewalPriceError::Unknown(code.clone())
+            }
+            documented => DescribeRenewalPriceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeRenewalPriceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeRenewalPriceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for DescribeRenewalPriceError {
 }
 
 impl Eq for DescribeRenewalPriceError {}
-
-impl Clone for DescribeRenewalPriceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeRenewalPriceError::Gateway(gateway) => {
-                DescribeRenewalPriceError::Gateway(*gateway)
-            }
-            DescribeRenewalPriceError::Unknown(code) => {
-                DescribeRenewalPriceError::Unknown(code.clone())
-            }
-            documented => DescribeRenewalPriceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeRenewalPriceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeRenewalPriceError {
     #[inline]

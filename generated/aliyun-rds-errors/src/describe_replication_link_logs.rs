@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeReplicationLinkLogs`.
 ///
@@ -328,7 +328,31 @@ impl DescribeReplicationLinkLogsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeReplicationLinkLogsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeReplicationLinkLogsError::Gateway(gateway) => {
+                DescribeReplicationLinkLogsError::Gateway(*gateway)
+            }
+            DescribeReplicationLinkLogsError::Unknown(code) => {
+                DescribeReplicationLinkLogsError::Unknown(code.clone())
+            }
+            documented => DescribeReplicationLinkLogsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeReplicationLinkLogsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeReplicationLinkLogsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeReplicationLinkLogsError {
 }
 
 impl Eq for DescribeReplicationLinkLogsError {}
-
-impl Clone for DescribeReplicationLinkLogsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeReplicationLinkLogsError::Gateway(gateway) => {
-                DescribeReplicationLinkLogsError::Gateway(*gateway)
-            }
-            DescribeReplicationLinkLogsError::Unknown(code) => {
-                DescribeReplicationLinkLogsError::Unknown(code.clone())
-            }
-            documented => DescribeReplicationLinkLogsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeReplicationLinkLogsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeReplicationLinkLogsError {
     #[inline]

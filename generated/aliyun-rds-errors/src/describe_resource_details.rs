@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeResourceDetails`.
 ///
@@ -324,7 +324,31 @@ impl DescribeResourceDetailsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeResourceDetailsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeResourceDetailsError::Gateway(gateway) => {
+                DescribeResourceDetailsError::Gateway(*gateway)
+            }
+            DescribeResourceDetailsError::Unknown(code) => {
+                DescribeResourceDetailsError::Unknown(code.clone())
+            }
+            documented => DescribeResourceDetailsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeResourceDetailsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeResourceDetailsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeResourceDetailsError {
 }
 
 impl Eq for DescribeResourceDetailsError {}
-
-impl Clone for DescribeResourceDetailsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeResourceDetailsError::Gateway(gateway) => {
-                DescribeResourceDetailsError::Gateway(*gateway)
-            }
-            DescribeResourceDetailsError::Unknown(code) => {
-                DescribeResourceDetailsError::Unknown(code.clone())
-            }
-            documented => DescribeResourceDetailsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeResourceDetailsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeResourceDetailsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeResourceUsage`.
 ///
@@ -320,7 +320,31 @@ impl DescribeResourceUsageError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeResourceUsageError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeResourceUsageError::Gateway(gateway) => {
+                DescribeResourceUsageError::Gateway(*gateway)
+            }
+            DescribeResourceUsageError::Unknown(code) => {
+                DescribeResourceUsageError::Unknown(code.clone())
+            }
+            documented => DescribeResourceUsageError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeResourceUsageError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeResourceUsageError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeResourceUsageError {
 }
 
 impl Eq for DescribeResourceUsageError {}
-
-impl Clone for DescribeResourceUsageError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeResourceUsageError::Gateway(gateway) => {
-                DescribeResourceUsageError::Gateway(*gateway)
-            }
-            DescribeResourceUsageError::Unknown(code) => {
-                DescribeResourceUsageError::Unknown(code.clone())
-            }
-            documented => DescribeResourceUsageError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeResourceUsageError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeResourceUsageError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSecrets`.
 ///
@@ -320,7 +320,31 @@ impl DescribeSecretsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSecretsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSecretsError::Gateway(gateway) => {
+                DescribeSecretsError::Gateway(*gateway)
+            }
+            DescribeSecretsError::Unknown(code) => {
+                DescribeSecretsError::Unknown(code.clone())
+            }
+            documented => DescribeSecretsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSecretsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSecretsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeSecretsError {
 }
 
 impl Eq for DescribeSecretsError {}
-
-impl Clone for DescribeSecretsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSecretsError::Gateway(gateway) => {
-                DescribeSecretsError::Gateway(*gateway)
-            }
-            DescribeSecretsError::Unknown(code) => {
-                DescribeSecretsError::Unknown(code.clone())
-            }
-            documented => DescribeSecretsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSecretsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSecretsError {
     #[inline]

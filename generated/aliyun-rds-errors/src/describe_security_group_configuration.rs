@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSecurityGroupConfiguration`.
 ///
@@ -322,7 +322,33 @@ impl DescribeSecurityGroupConfigurationError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSecurityGroupConfigurationError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSecurityGroupConfigurationError::Gateway(gateway) => {
+                DescribeSecurityGroupConfigurationError::Gateway(*gateway)
+            }
+            DescribeSecurityGroupConfigurationError::Unknown(code) => {
+                DescribeSecurityGroupConfigurationError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeSecurityGroupConfigurationError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSecurityGroupConfigurationError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSecurityGroupConfigurationError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for DescribeSecurityGroupConfigurationError {
 }
 
 impl Eq for DescribeSecurityGroupConfigurationError {}
-
-impl Clone for DescribeSecurityGroupConfigurationError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSecurityGroupConfigurationError::Gateway(gateway) => {
-                DescribeSecurityGroupConfigurationError::Gateway(*gateway)
-            }
-            DescribeSecurityGroupConfigurationError::Unknown(code) => {
-                DescribeSecurityGroupConfigurationError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeSecurityGroupConfigurationError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSecurityGroupConfigurationError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSecurityGroupConfigurationError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSlots`.
 ///
@@ -324,7 +324,29 @@ impl DescribeSlotsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSlotsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSlotsError::Gateway(gateway) => DescribeSlotsError::Gateway(*gateway),
+            DescribeSlotsError::Unknown(code) => {
+                DescribeSlotsError::Unknown(code.clone())
+            }
+            documented => DescribeSlotsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSlotsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSlotsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,26 +429,6 @@ impl std::hash::Hash for DescribeSlotsError {
 }
 
 impl Eq for DescribeSlotsError {}
-
-impl Clone for DescribeSlotsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSlotsError::Gateway(gateway) => DescribeSlotsError::Gateway(*gateway),
-            DescribeSlotsError::Unknown(code) => {
-                DescribeSlotsError::Unknown(code.clone())
-            }
-            documented => DescribeSlotsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSlotsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSlotsError {
     #[inline]

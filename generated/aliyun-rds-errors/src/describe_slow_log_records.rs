@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSlowLogRecords`.
 ///
@@ -328,7 +328,31 @@ impl DescribeSlowLogRecordsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSlowLogRecordsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSlowLogRecordsError::Gateway(gateway) => {
+                DescribeSlowLogRecordsError::Gateway(*gateway)
+            }
+            DescribeSlowLogRecordsError::Unknown(code) => {
+                DescribeSlowLogRecordsError::Unknown(code.clone())
+            }
+            documented => DescribeSlowLogRecordsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSlowLogRecordsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSlowLogRecordsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeSlowLogRecordsError {
 }
 
 impl Eq for DescribeSlowLogRecordsError {}
-
-impl Clone for DescribeSlowLogRecordsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSlowLogRecordsError::Gateway(gateway) => {
-                DescribeSlowLogRecordsError::Gateway(*gateway)
-            }
-            DescribeSlowLogRecordsError::Unknown(code) => {
-                DescribeSlowLogRecordsError::Unknown(code.clone())
-            }
-            documented => DescribeSlowLogRecordsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSlowLogRecordsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSlowLogRecordsError {
     #[inline]

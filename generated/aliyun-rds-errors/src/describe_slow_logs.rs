@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSlowLogs`.
 ///
@@ -332,7 +332,31 @@ impl DescribeSlowLogsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSlowLogsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSlowLogsError::Gateway(gateway) => {
+                DescribeSlowLogsError::Gateway(*gateway)
+            }
+            DescribeSlowLogsError::Unknown(code) => {
+                DescribeSlowLogsError::Unknown(code.clone())
+            }
+            documented => DescribeSlowLogsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSlowLogsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSlowLogsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DescribeSlowLogsError {
 }
 
 impl Eq for DescribeSlowLogsError {}
-
-impl Clone for DescribeSlowLogsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSlowLogsError::Gateway(gateway) => {
-                DescribeSlowLogsError::Gateway(*gateway)
-            }
-            DescribeSlowLogsError::Unknown(code) => {
-                DescribeSlowLogsError::Unknown(code.clone())
-            }
-            documented => DescribeSlowLogsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSlowLogsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSlowLogsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSQLCollectorPolicy`.
 ///
@@ -324,7 +324,31 @@ impl DescribeSqlCollectorPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSqlCollectorPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSqlCollectorPolicyError::Gateway(gateway) => {
+                DescribeSqlCollectorPolicyError::Gateway(*gateway)
+            }
+            DescribeSqlCollectorPolicyError::Unknown(code) => {
+                DescribeSqlCollectorPolicyError::Unknown(code.clone())
+            }
+            documented => DescribeSqlCollectorPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSqlCollectorPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSqlCollectorPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeSqlCollectorPolicyError {
 }
 
 impl Eq for DescribeSqlCollectorPolicyError {}
-
-impl Clone for DescribeSqlCollectorPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSqlCollectorPolicyError::Gateway(gateway) => {
-                DescribeSqlCollectorPolicyError::Gateway(*gateway)
-            }
-            DescribeSqlCollectorPolicyError::Unknown(code) => {
-                DescribeSqlCollectorPolicyError::Unknown(code.clone())
-            }
-            documented => DescribeSqlCollectorPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSqlCollectorPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSqlCollectorPolicyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSQLCollectorRetention`.
 ///
@@ -326,7 +326,33 @@ impl DescribeSqlCollectorRetentionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSqlCollectorRetentionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSqlCollectorRetentionError::Gateway(gateway) => {
+                DescribeSqlCollectorRetentionError::Gateway(*gateway)
+            }
+            DescribeSqlCollectorRetentionError::Unknown(code) => {
+                DescribeSqlCollectorRetentionError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeSqlCollectorRetentionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSqlCollectorRetentionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSqlCollectorRetentionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,30 +435,6 @@ impl std::hash::Hash for DescribeSqlCollectorRetentionError {
 }
 
 impl Eq for DescribeSqlCollectorRetentionError {}
-
-impl Clone for DescribeSqlCollectorRetentionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSqlCollectorRetentionError::Gateway(gateway) => {
-                DescribeSqlCollectorRetentionError::Gateway(*gateway)
-            }
-            DescribeSqlCollectorRetentionError::Unknown(code) => {
-                DescribeSqlCollectorRetentionError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeSqlCollectorRetentionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSqlCollectorRetentionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSqlCollectorRetentionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSQLLogFiles`.
 ///
@@ -324,7 +324,31 @@ impl DescribeSqlLogFilesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSqlLogFilesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSqlLogFilesError::Gateway(gateway) => {
+                DescribeSqlLogFilesError::Gateway(*gateway)
+            }
+            DescribeSqlLogFilesError::Unknown(code) => {
+                DescribeSqlLogFilesError::Unknown(code.clone())
+            }
+            documented => DescribeSqlLogFilesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSqlLogFilesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSqlLogFilesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for DescribeSqlLogFilesError {
 }
 
 impl Eq for DescribeSqlLogFilesError {}
-
-impl Clone for DescribeSqlLogFilesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSqlLogFilesError::Gateway(gateway) => {
-                DescribeSqlLogFilesError::Gateway(*gateway)
-            }
-            DescribeSqlLogFilesError::Unknown(code) => {
-                DescribeSqlLogFilesError::Unknown(code.clone())
-            }
-            documented => DescribeSqlLogFilesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSqlLogFilesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSqlLogFilesError {
     #[inline]

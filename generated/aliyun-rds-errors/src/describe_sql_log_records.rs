@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSQLLogRecords`.
 ///
@@ -328,7 +328,31 @@ impl DescribeSqlLogRecordsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSqlLogRecordsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSqlLogRecordsError::Gateway(gateway) => {
+                DescribeSqlLogRecordsError::Gateway(*gateway)
+            }
+            DescribeSqlLogRecordsError::Unknown(code) => {
+                DescribeSqlLogRecordsError::Unknown(code.clone())
+            }
+            documented => DescribeSqlLogRecordsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSqlLogRecordsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSqlLogRecordsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for DescribeSqlLogRecordsError {
 }
 
 impl Eq for DescribeSqlLogRecordsError {}
-
-impl Clone for DescribeSqlLogRecordsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSqlLogRecordsError::Gateway(gateway) => {
-                DescribeSqlLogRecordsError::Gateway(*gateway)
-            }
-            DescribeSqlLogRecordsError::Unknown(code) => {
-                DescribeSqlLogRecordsError::Unknown(code.clone())
-            }
-            documented => DescribeSqlLogRecordsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSqlLogRecordsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSqlLogRecordsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSQLLogReportList`.
 ///
@@ -320,7 +320,31 @@ impl DescribeSqlLogReportListError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSqlLogReportListError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSqlLogReportListError::Gateway(gateway) => {
+                DescribeSqlLogReportListError::Gateway(*gateway)
+            }
+            DescribeSqlLogReportListError::Unknown(code) => {
+                DescribeSqlLogReportListError::Unknown(code.clone())
+            }
+            documented => DescribeSqlLogReportListError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSqlLogReportListError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSqlLogReportListError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DescribeSqlLogReportListError {
 }
 
 impl Eq for DescribeSqlLogReportListError {}
-
-impl Clone for DescribeSqlLogReportListError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSqlLogReportListError::Gateway(gateway) => {
-                DescribeSqlLogReportListError::Gateway(*gateway)
-            }
-            DescribeSqlLogReportListError::Unknown(code) => {
-                DescribeSqlLogReportListError::Unknown(code.clone())
-            }
-            documented => DescribeSqlLogReportListError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSqlLogReportListError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSqlLogReportListError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeSupportOnlineResizeDisk`.
 ///
@@ -326,7 +326,33 @@ impl DescribeSupportOnlineResizeDiskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeSupportOnlineResizeDiskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeSupportOnlineResizeDiskError::Gateway(gateway) => {
+                DescribeSupportOnlineResizeDiskError::Gateway(*gateway)
+            }
+            DescribeSupportOnlineResizeDiskError::Unknown(code) => {
+                DescribeSupportOnlineResizeDiskError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeSupportOnlineResizeDiskError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeSupportOnlineResizeDiskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeSupportOnlineResizeDiskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,30 +435,6 @@ impl std::hash::Hash for DescribeSupportOnlineResizeDiskError {
 }
 
 impl Eq for DescribeSupportOnlineResizeDiskError {}
-
-impl Clone for DescribeSupportOnlineResizeDiskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeSupportOnlineResizeDiskError::Gateway(gateway) => {
-                DescribeSupportOnlineResizeDiskError::Gateway(*gateway)
-            }
-            DescribeSupportOnlineResizeDiskError::Unknown(code) => {
-                DescribeSupportOnlineResizeDiskError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeSupportOnlineResizeDiskError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeSupportOnlineResizeDiskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeSupportOnlineResizeDiskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeTags`.
 ///
@@ -385,7 +385,27 @@ impl DescribeTagsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeTagsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeTagsError::Gateway(gateway) => DescribeTagsError::Gateway(*gateway),
+            DescribeTagsError::Unknown(code) => DescribeTagsError::Unknown(code.clone()),
+            documented => DescribeTagsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeTagsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeTagsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -468,24 +488,6 @@ impl std::hash::Hash for DescribeTagsError {
 }
 
 impl Eq for DescribeTagsError {}
-
-impl Clone for DescribeTagsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeTagsError::Gateway(gateway) => DescribeTagsError::Gateway(*gateway),
-            DescribeTagsError::Unknown(code) => DescribeTagsError::Unknown(code.clone()),
-            documented => DescribeTagsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeTagsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeTagsError {
     #[inline]

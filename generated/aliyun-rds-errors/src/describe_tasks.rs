@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeTasks`.
 ///
@@ -328,7 +328,29 @@ impl DescribeTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeTasksError::Gateway(gateway) => DescribeTasksError::Gateway(*gateway),
+            DescribeTasksError::Unknown(code) => {
+                DescribeTasksError::Unknown(code.clone())
+            }
+            documented => DescribeTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,26 +433,6 @@ impl std::hash::Hash for DescribeTasksError {
 }
 
 impl Eq for DescribeTasksError {}
-
-impl Clone for DescribeTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeTasksError::Gateway(gateway) => DescribeTasksError::Gateway(*gateway),
-            DescribeTasksError::Unknown(code) => {
-                DescribeTasksError::Unknown(code.clone())
-            }
-            documented => DescribeTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeTasksError {
     #[inline]

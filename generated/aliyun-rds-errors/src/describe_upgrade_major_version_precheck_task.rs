@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeUpgradeMajorVersionPrecheckTask`.
 ///
@@ -328,7 +328,35 @@ impl DescribeUpgradeMajorVersionPrecheckTaskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeUpgradeMajorVersionPrecheckTaskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(gateway) => {
+                DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(*gateway)
+            }
+            DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(code) => {
+                DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeUpgradeMajorVersionPrecheckTaskError::from_code(
+                    documented.code(),
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeUpgradeMajorVersionPrecheckTaskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,32 +439,6 @@ impl std::hash::Hash for DescribeUpgradeMajorVersionPrecheckTaskError {
 }
 
 impl Eq for DescribeUpgradeMajorVersionPrecheckTaskError {}
-
-impl Clone for DescribeUpgradeMajorVersionPrecheckTaskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(gateway) => {
-                DescribeUpgradeMajorVersionPrecheckTaskError::Gateway(*gateway)
-            }
-            DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(code) => {
-                DescribeUpgradeMajorVersionPrecheckTaskError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeUpgradeMajorVersionPrecheckTaskError::from_code(
-                    documented.code(),
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeUpgradeMajorVersionPrecheckTaskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeUpgradeMajorVersionPrecheckTaskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeUpgradeMajorVersionTasks`.
 ///
@@ -326,7 +326,33 @@ impl DescribeUpgradeMajorVersionTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeUpgradeMajorVersionTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeUpgradeMajorVersionTasksError::Gateway(gateway) => {
+                DescribeUpgradeMajorVersionTasksError::Gateway(*gateway)
+            }
+            DescribeUpgradeMajorVersionTasksError::Unknown(code) => {
+                DescribeUpgradeMajorVersionTasksError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeUpgradeMajorVersionTasksError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeUpgradeMajorVersionTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeUpgradeMajorVersionTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,30 +435,6 @@ impl std::hash::Hash for DescribeUpgradeMajorVersionTasksError {
 }
 
 impl Eq for DescribeUpgradeMajorVersionTasksError {}
-
-impl Clone for DescribeUpgradeMajorVersionTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeUpgradeMajorVersionTasksError::Gateway(gateway) => {
-                DescribeUpgradeMajorVersionTasksError::Gateway(*gateway)
-            }
-            DescribeUpgradeMajorVersionTasksError::Unknown(code) => {
-                DescribeUpgradeMajorVersionTasksError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeUpgradeMajorVersionTasksError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeUpgradeMajorVersionTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeUpgradeMajorVersionTasksError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeVSwitches`.
 ///
@@ -332,7 +332,31 @@ impl DescribeVSwitchesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeVSwitchesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeVSwitchesError::Gateway(gateway) => {
+                DescribeVSwitchesError::Gateway(*gateway)
+            }
+            DescribeVSwitchesError::Unknown(code) => {
+                DescribeVSwitchesError::Unknown(code.clone())
+            }
+            documented => DescribeVSwitchesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeVSwitchesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeVSwitchesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DescribeVSwitchesError {
 }
 
 impl Eq for DescribeVSwitchesError {}
-
-impl Clone for DescribeVSwitchesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeVSwitchesError::Gateway(gateway) => {
-                DescribeVSwitchesError::Gateway(*gateway)
-            }
-            DescribeVSwitchesError::Unknown(code) => {
-                DescribeVSwitchesError::Unknown(code.clone())
-            }
-            documented => DescribeVSwitchesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeVSwitchesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeVSwitchesError {
     #[inline]

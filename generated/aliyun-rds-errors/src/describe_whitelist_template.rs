@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeWhitelistTemplate`.
 ///
@@ -332,7 +332,31 @@ impl DescribeWhitelistTemplateError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeWhitelistTemplateError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeWhitelistTemplateError::Gateway(gateway) => {
+                DescribeWhitelistTemplateError::Gateway(*gateway)
+            }
+            DescribeWhitelistTemplateError::Unknown(code) => {
+                DescribeWhitelistTemplateError::Unknown(code.clone())
+            }
+            documented => DescribeWhitelistTemplateError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DescribeWhitelistTemplateError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeWhitelistTemplateError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for DescribeWhitelistTemplateError {
 }
 
 impl Eq for DescribeWhitelistTemplateError {}
-
-impl Clone for DescribeWhitelistTemplateError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeWhitelistTemplateError::Gateway(gateway) => {
-                DescribeWhitelistTemplateError::Gateway(*gateway)
-            }
-            DescribeWhitelistTemplateError::Unknown(code) => {
-                DescribeWhitelistTemplateError::Unknown(code.clone())
-            }
-            documented => DescribeWhitelistTemplateError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DescribeWhitelistTemplateError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeWhitelistTemplateError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DescribeWhitelistTemplateLinkedInstance`.
 ///
@@ -328,7 +328,35 @@ impl DescribeWhitelistTemplateLinkedInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DescribeWhitelistTemplateLinkedInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DescribeWhitelistTemplateLinkedInstanceError::Gateway(gateway) => {
+                DescribeWhitelistTemplateLinkedInstanceError::Gateway(*gateway)
+            }
+            DescribeWhitelistTemplateLinkedInstanceError::Unknown(code) => {
+                DescribeWhitelistTemplateLinkedInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                DescribeWhitelistTemplateLinkedInstanceError::from_code(
+                    documented.code(),
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DescribeWhitelistTemplateLinkedInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DescribeWhitelistTemplateLinkedInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,32 +439,6 @@ impl std::hash::Hash for DescribeWhitelistTemplateLinkedInstanceError {
 }
 
 impl Eq for DescribeWhitelistTemplateLinkedInstanceError {}
-
-impl Clone for DescribeWhitelistTemplateLinkedInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DescribeWhitelistTemplateLinkedInstanceError::Gateway(gateway) => {
-                DescribeWhitelistTemplateLinkedInstanceError::Gateway(*gateway)
-            }
-            DescribeWhitelistTemplateLinkedInstanceError::Unknown(code) => {
-                DescribeWhitelistTemplateLinkedInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                DescribeWhitelistTemplateLinkedInstanceError::from_code(
-                    documented.code(),
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DescribeWhitelistTemplateLinkedInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DescribeWhitelistTemplateLinkedInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DestroyDBInstance`.
 ///
@@ -347,7 +347,31 @@ impl DestroyDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DestroyDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DestroyDbInstanceError::Gateway(gateway) => {
+                DestroyDbInstanceError::Gateway(*gateway)
+            }
+            DestroyDbInstanceError::Unknown(code) => {
+                DestroyDbInstanceError::Unknown(code.clone())
+            }
+            documented => DestroyDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DestroyDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DestroyDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for DestroyDbInstanceError {
 }
 
 impl Eq for DestroyDbInstanceError {}
-
-impl Clone for DestroyDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DestroyDbInstanceError::Gateway(gateway) => {
-                DestroyDbInstanceError::Gateway(*gateway)
-            }
-            DestroyDbInstanceError::Unknown(code) => {
-                DestroyDbInstanceError::Unknown(code.clone())
-            }
-            documented => DestroyDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DestroyDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DestroyDbInstanceError {
     #[inline]

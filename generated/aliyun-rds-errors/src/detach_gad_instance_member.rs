@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DetachGadInstanceMember`.
 ///
@@ -320,7 +320,31 @@ impl DetachGadInstanceMemberError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DetachGadInstanceMemberError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DetachGadInstanceMemberError::Gateway(gateway) => {
+                DetachGadInstanceMemberError::Gateway(*gateway)
+            }
+            DetachGadInstanceMemberError::Unknown(code) => {
+                DetachGadInstanceMemberError::Unknown(code.clone())
+            }
+            documented => DetachGadInstanceMemberError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DetachGadInstanceMemberError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DetachGadInstanceMemberError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for DetachGadInstanceMemberError {
 }
 
 impl Eq for DetachGadInstanceMemberError {}
-
-impl Clone for DetachGadInstanceMemberError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DetachGadInstanceMemberError::Gateway(gateway) => {
-                DetachGadInstanceMemberError::Gateway(*gateway)
-            }
-            DetachGadInstanceMemberError::Unknown(code) => {
-                DetachGadInstanceMemberError::Unknown(code.clone())
-            }
-            documented => DetachGadInstanceMemberError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DetachGadInstanceMemberError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DetachGadInstanceMemberError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DetachRCDisk`.
 ///
@@ -375,7 +375,27 @@ impl DetachRcDiskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DetachRcDiskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DetachRcDiskError::Gateway(gateway) => DetachRcDiskError::Gateway(*gateway),
+            DetachRcDiskError::Unknown(code) => DetachRcDiskError::Unknown(code.clone()),
+            documented => DetachRcDiskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for DetachRcDiskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DetachRcDiskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,24 +478,6 @@ impl std::hash::Hash for DetachRcDiskError {
 }
 
 impl Eq for DetachRcDiskError {}
-
-impl Clone for DetachRcDiskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DetachRcDiskError::Gateway(gateway) => DetachRcDiskError::Gateway(*gateway),
-            DetachRcDiskError::Unknown(code) => DetachRcDiskError::Unknown(code.clone()),
-            documented => DetachRcDiskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for DetachRcDiskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DetachRcDiskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `DetachWhitelistTemplateToInstance`.
 ///
@@ -334,7 +334,33 @@ impl DetachWhitelistTemplateToInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for DetachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            DetachWhitelistTemplateToInstanceError::Gateway(gateway) => {
+                DetachWhitelistTemplateToInstanceError::Gateway(*gateway)
+            }
+            DetachWhitelistTemplateToInstanceError::Unknown(code) => {
+                DetachWhitelistTemplateToInstanceError::Unknown(code.clone())
+            }
+            documented => {
+                DetachWhitelistTemplateToInstanceError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DetachWhitelistTemplateToInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl DetachWhitelistTemplateToInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -417,30 +443,6 @@ impl std::hash::Hash for DetachWhitelistTemplateToInstanceError {
 }
 
 impl Eq for DetachWhitelistTemplateToInstanceError {}
-
-impl Clone for DetachWhitelistTemplateToInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            DetachWhitelistTemplateToInstanceError::Gateway(gateway) => {
-                DetachWhitelistTemplateToInstanceError::Gateway(*gateway)
-            }
-            DetachWhitelistTemplateToInstanceError::Unknown(code) => {
-                DetachWhitelistTemplateToInstanceError::Unknown(code.clone())
-            }
-            documented => {
-                DetachWhitelistTemplateToInstanceError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for DetachWhitelistTemplateToInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for DetachWhitelistTemplateToInstanceError {
     #[inline]

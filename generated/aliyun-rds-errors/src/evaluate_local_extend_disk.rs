@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `EvaluateLocalExtendDisk`.
 ///
@@ -332,7 +332,31 @@ impl EvaluateLocalExtendDiskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for EvaluateLocalExtendDiskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            EvaluateLocalExtendDiskError::Gateway(gateway) => {
+                EvaluateLocalExtendDiskError::Gateway(*gateway)
+            }
+            EvaluateLocalExtendDiskError::Unknown(code) => {
+                EvaluateLocalExtendDiskError::Unknown(code.clone())
+            }
+            documented => EvaluateLocalExtendDiskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for EvaluateLocalExtendDiskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl EvaluateLocalExtendDiskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for EvaluateLocalExtendDiskError {
 }
 
 impl Eq for EvaluateLocalExtendDiskError {}
-
-impl Clone for EvaluateLocalExtendDiskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            EvaluateLocalExtendDiskError::Gateway(gateway) => {
-                EvaluateLocalExtendDiskError::Gateway(*gateway)
-            }
-            EvaluateLocalExtendDiskError::Unknown(code) => {
-                EvaluateLocalExtendDiskError::Unknown(code.clone())
-            }
-            documented => EvaluateLocalExtendDiskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for EvaluateLocalExtendDiskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for EvaluateLocalExtendDiskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `GetDBInstanceTopology`.
 ///
@@ -343,7 +343,31 @@ impl GetDbInstanceTopologyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for GetDbInstanceTopologyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            GetDbInstanceTopologyError::Gateway(gateway) => {
+                GetDbInstanceTopologyError::Gateway(*gateway)
+            }
+            GetDbInstanceTopologyError::Unknown(code) => {
+                GetDbInstanceTopologyError::Unknown(code.clone())
+            }
+            documented => GetDbInstanceTopologyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for GetDbInstanceTopologyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl GetDbInstanceTopologyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for GetDbInstanceTopologyError {
 }
 
 impl Eq for GetDbInstanceTopologyError {}
-
-impl Clone for GetDbInstanceTopologyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            GetDbInstanceTopologyError::Gateway(gateway) => {
-                GetDbInstanceTopologyError::Gateway(*gateway)
-            }
-            GetDbInstanceTopologyError::Unknown(code) => {
-                GetDbInstanceTopologyError::Unknown(code.clone())
-            }
-            documented => GetDbInstanceTopologyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for GetDbInstanceTopologyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for GetDbInstanceTopologyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `GetDbProxyInstanceSsl`.
 ///
@@ -351,7 +351,31 @@ impl GetDbProxyInstanceSslError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for GetDbProxyInstanceSslError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            GetDbProxyInstanceSslError::Gateway(gateway) => {
+                GetDbProxyInstanceSslError::Gateway(*gateway)
+            }
+            GetDbProxyInstanceSslError::Unknown(code) => {
+                GetDbProxyInstanceSslError::Unknown(code.clone())
+            }
+            documented => GetDbProxyInstanceSslError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for GetDbProxyInstanceSslError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl GetDbProxyInstanceSslError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for GetDbProxyInstanceSslError {
 }
 
 impl Eq for GetDbProxyInstanceSslError {}
-
-impl Clone for GetDbProxyInstanceSslError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            GetDbProxyInstanceSslError::Gateway(gateway) => {
-                GetDbProxyInstanceSslError::Gateway(*gateway)
-            }
-            GetDbProxyInstanceSslError::Unknown(code) => {
-                GetDbProxyInstanceSslError::Unknown(code.clone())
-            }
-            documented => GetDbProxyInstanceSslError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for GetDbProxyInstanceSslError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for GetDbProxyInstanceSslError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `GrantAccountPrivilege`.
 ///
@@ -408,7 +408,31 @@ impl GrantAccountPrivilegeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for GrantAccountPrivilegeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            GrantAccountPrivilegeError::Gateway(gateway) => {
+                GrantAccountPrivilegeError::Gateway(*gateway)
+            }
+            GrantAccountPrivilegeError::Unknown(code) => {
+                GrantAccountPrivilegeError::Unknown(code.clone())
+            }
+            documented => GrantAccountPrivilegeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for GrantAccountPrivilegeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl GrantAccountPrivilegeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -491,28 +515,6 @@ impl std::hash::Hash for GrantAccountPrivilegeError {
 }
 
 impl Eq for GrantAccountPrivilegeError {}
-
-impl Clone for GrantAccountPrivilegeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            GrantAccountPrivilegeError::Gateway(gateway) => {
-                GrantAccountPrivilegeError::Gateway(*gateway)
-            }
-            GrantAccountPrivilegeError::Unknown(code) => {
-                GrantAccountPrivilegeError::Unknown(code.clone())
-            }
-            documented => GrantAccountPrivilegeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for GrantAccountPrivilegeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for GrantAccountPrivilegeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `GrantOperatorPermission`.
 ///
@@ -320,7 +320,31 @@ impl GrantOperatorPermissionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for GrantOperatorPermissionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            GrantOperatorPermissionError::Gateway(gateway) => {
+                GrantOperatorPermissionError::Gateway(*gateway)
+            }
+            GrantOperatorPermissionError::Unknown(code) => {
+                GrantOperatorPermissionError::Unknown(code.clone())
+            }
+            documented => GrantOperatorPermissionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for GrantOperatorPermissionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl GrantOperatorPermissionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for GrantOperatorPermissionError {
 }
 
 impl Eq for GrantOperatorPermissionError {}
-
-impl Clone for GrantOperatorPermissionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            GrantOperatorPermissionError::Gateway(gateway) => {
-                GrantOperatorPermissionError::Gateway(*gateway)
-            }
-            GrantOperatorPermissionError::Unknown(code) => {
-                GrantOperatorPermissionError::Unknown(code.clone())
-            }
-            documented => GrantOperatorPermissionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for GrantOperatorPermissionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for GrantOperatorPermissionError {
     #[inline]

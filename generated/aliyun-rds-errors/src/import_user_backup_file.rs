@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ImportUserBackupFile`.
 ///
@@ -338,7 +338,31 @@ impl ImportUserBackupFileError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ImportUserBackupFileError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ImportUserBackupFileError::Gateway(gateway) => {
+                ImportUserBackupFileError::Gateway(*gateway)
+            }
+            ImportUserBackupFileError::Unknown(code) => {
+                ImportUserBackupFileError::Unknown(code.clone())
+            }
+            documented => ImportUserBackupFileError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ImportUserBackupFileError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ImportUserBackupFileError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for ImportUserBackupFileError {
 }
 
 impl Eq for ImportUserBackupFileError {}
-
-impl Clone for ImportUserBackupFileError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ImportUserBackupFileError::Gateway(gateway) => {
-                ImportUserBackupFileError::Gateway(*gateway)
-            }
-            ImportUserBackupFileError::Unknown(code) => {
-                ImportUserBackupFileError::Unknown(code.clone())
-            }
-            documented => ImportUserBackupFileError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ImportUserBackupFileError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ImportUserBackupFileError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ListClasses`.
 ///
@@ -351,7 +351,27 @@ impl ListClassesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ListClassesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ListClassesError::Gateway(gateway) => ListClassesError::Gateway(*gateway),
+            ListClassesError::Unknown(code) => ListClassesError::Unknown(code.clone()),
+            documented => ListClassesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ListClassesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ListClassesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,24 +454,6 @@ impl std::hash::Hash for ListClassesError {
 }
 
 impl Eq for ListClassesError {}
-
-impl Clone for ListClassesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ListClassesError::Gateway(gateway) => ListClassesError::Gateway(*gateway),
-            ListClassesError::Unknown(code) => ListClassesError::Unknown(code.clone()),
-            documented => ListClassesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ListClassesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ListClassesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ListTagResources`.
 ///
@@ -343,7 +343,31 @@ impl ListTagResourcesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ListTagResourcesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ListTagResourcesError::Gateway(gateway) => {
+                ListTagResourcesError::Gateway(*gateway)
+            }
+            ListTagResourcesError::Unknown(code) => {
+                ListTagResourcesError::Unknown(code.clone())
+            }
+            documented => ListTagResourcesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ListTagResourcesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ListTagResourcesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for ListTagResourcesError {
 }
 
 impl Eq for ListTagResourcesError {}
-
-impl Clone for ListTagResourcesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ListTagResourcesError::Gateway(gateway) => {
-                ListTagResourcesError::Gateway(*gateway)
-            }
-            ListTagResourcesError::Unknown(code) => {
-                ListTagResourcesError::Unknown(code.clone())
-            }
-            documented => ListTagResourcesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ListTagResourcesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ListTagResourcesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ListUserBackupFiles`.
 ///
@@ -320,7 +320,31 @@ impl ListUserBackupFilesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ListUserBackupFilesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ListUserBackupFilesError::Gateway(gateway) => {
+                ListUserBackupFilesError::Gateway(*gateway)
+            }
+            ListUserBackupFilesError::Unknown(code) => {
+                ListUserBackupFilesError::Unknown(code.clone())
+            }
+            documented => ListUserBackupFilesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ListUserBackupFilesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ListUserBackupFilesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for ListUserBackupFilesError {
 }
 
 impl Eq for ListUserBackupFilesError {}
-
-impl Clone for ListUserBackupFilesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ListUserBackupFilesError::Gateway(gateway) => {
-                ListUserBackupFilesError::Gateway(*gateway)
-            }
-            ListUserBackupFilesError::Unknown(code) => {
-                ListUserBackupFilesError::Unknown(code.clone())
-            }
-            documented => ListUserBackupFilesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ListUserBackupFilesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ListUserBackupFilesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `LockAccount`.
 ///
@@ -320,7 +320,27 @@ impl LockAccountError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for LockAccountError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            LockAccountError::Gateway(gateway) => LockAccountError::Gateway(*gateway),
+            LockAccountError::Unknown(code) => LockAccountError::Unknown(code.clone()),
+            documented => LockAccountError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for LockAccountError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl LockAccountError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,24 +423,6 @@ impl std::hash::Hash for LockAccountError {
 }
 
 impl Eq for LockAccountError {}
-
-impl Clone for LockAccountError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            LockAccountError::Gateway(gateway) => LockAccountError::Gateway(*gateway),
-            LockAccountError::Unknown(code) => LockAccountError::Unknown(code.clone()),
-            documented => LockAccountError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for LockAccountError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for LockAccountError {
     #[inline]

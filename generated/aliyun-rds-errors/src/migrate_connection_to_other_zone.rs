@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `MigrateConnectionToOtherZone`.
 ///
@@ -342,7 +342,31 @@ impl MigrateConnectionToOtherZoneError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for MigrateConnectionToOtherZoneError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            MigrateConnectionToOtherZoneError::Gateway(gateway) => {
+                MigrateConnectionToOtherZoneError::Gateway(*gateway)
+            }
+            MigrateConnectionToOtherZoneError::Unknown(code) => {
+                MigrateConnectionToOtherZoneError::Unknown(code.clone())
+            }
+            documented => MigrateConnectionToOtherZoneError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for MigrateConnectionToOtherZoneError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl MigrateConnectionToOtherZoneError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -425,28 +449,6 @@ impl std::hash::Hash for MigrateConnectionToOtherZoneError {
 }
 
 impl Eq for MigrateConnectionToOtherZoneError {}
-
-impl Clone for MigrateConnectionToOtherZoneError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            MigrateConnectionToOtherZoneError::Gateway(gateway) => {
-                MigrateConnectionToOtherZoneError::Gateway(*gateway)
-            }
-            MigrateConnectionToOtherZoneError::Unknown(code) => {
-                MigrateConnectionToOtherZoneError::Unknown(code.clone())
-            }
-            documented => MigrateConnectionToOtherZoneError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for MigrateConnectionToOtherZoneError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for MigrateConnectionToOtherZoneError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `MigrateDBInstance`.
 ///
@@ -369,7 +369,31 @@ impl MigrateDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for MigrateDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            MigrateDbInstanceError::Gateway(gateway) => {
+                MigrateDbInstanceError::Gateway(*gateway)
+            }
+            MigrateDbInstanceError::Unknown(code) => {
+                MigrateDbInstanceError::Unknown(code.clone())
+            }
+            documented => MigrateDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for MigrateDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl MigrateDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -452,28 +476,6 @@ impl std::hash::Hash for MigrateDbInstanceError {
 }
 
 impl Eq for MigrateDbInstanceError {}
-
-impl Clone for MigrateDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            MigrateDbInstanceError::Gateway(gateway) => {
-                MigrateDbInstanceError::Gateway(*gateway)
-            }
-            MigrateDbInstanceError::Unknown(code) => {
-                MigrateDbInstanceError::Unknown(code.clone())
-            }
-            documented => MigrateDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for MigrateDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for MigrateDbInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `MigrateDBNodes`.
 ///
@@ -399,7 +399,31 @@ impl MigrateDbNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for MigrateDbNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            MigrateDbNodesError::Gateway(gateway) => {
+                MigrateDbNodesError::Gateway(*gateway)
+            }
+            MigrateDbNodesError::Unknown(code) => {
+                MigrateDbNodesError::Unknown(code.clone())
+            }
+            documented => MigrateDbNodesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for MigrateDbNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl MigrateDbNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -482,28 +506,6 @@ impl std::hash::Hash for MigrateDbNodesError {
 }
 
 impl Eq for MigrateDbNodesError {}
-
-impl Clone for MigrateDbNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            MigrateDbNodesError::Gateway(gateway) => {
-                MigrateDbNodesError::Gateway(*gateway)
-            }
-            MigrateDbNodesError::Unknown(code) => {
-                MigrateDbNodesError::Unknown(code.clone())
-            }
-            documented => MigrateDbNodesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for MigrateDbNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for MigrateDbNodesError {
     #[inline]

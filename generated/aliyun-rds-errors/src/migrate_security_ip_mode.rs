@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `MigrateSecurityIPMode`.
 ///
@@ -320,7 +320,31 @@ impl MigrateSecurityIpModeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for MigrateSecurityIpModeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            MigrateSecurityIpModeError::Gateway(gateway) => {
+                MigrateSecurityIpModeError::Gateway(*gateway)
+            }
+            MigrateSecurityIpModeError::Unknown(code) => {
+                MigrateSecurityIpModeError::Unknown(code.clone())
+            }
+            documented => MigrateSecurityIpModeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for MigrateSecurityIpModeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl MigrateSecurityIpModeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for MigrateSecurityIpModeError {
 }
 
 impl Eq for MigrateSecurityIpModeError {}
-
-impl Clone for MigrateSecurityIpModeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            MigrateSecurityIpModeError::Gateway(gateway) => {
-                MigrateSecurityIpModeError::Gateway(*gateway)
-            }
-            MigrateSecurityIpModeError::Unknown(code) => {
-                MigrateSecurityIpModeError::Unknown(code.clone())
-            }
-            documented => MigrateSecurityIpModeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for MigrateSecurityIpModeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for MigrateSecurityIpModeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `MigrateToOtherZone`.
 ///
@@ -558,7 +558,31 @@ impl MigrateToOtherZoneError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for MigrateToOtherZoneError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            MigrateToOtherZoneError::Gateway(gateway) => {
+                MigrateToOtherZoneError::Gateway(*gateway)
+            }
+            MigrateToOtherZoneError::Unknown(code) => {
+                MigrateToOtherZoneError::Unknown(code.clone())
+            }
+            documented => MigrateToOtherZoneError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for MigrateToOtherZoneError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl MigrateToOtherZoneError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -641,28 +665,6 @@ impl std::hash::Hash for MigrateToOtherZoneError {
 }
 
 impl Eq for MigrateToOtherZoneError {}
-
-impl Clone for MigrateToOtherZoneError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            MigrateToOtherZoneError::Gateway(gateway) => {
-                MigrateToOtherZoneError::Gateway(*gateway)
-            }
-            MigrateToOtherZoneError::Unknown(code) => {
-                MigrateToOtherZoneError::Unknown(code.clone())
-            }
-            documented => MigrateToOtherZoneError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for MigrateToOtherZoneError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for MigrateToOtherZoneError {
     #[inline]

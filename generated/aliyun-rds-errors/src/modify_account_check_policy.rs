@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyAccountCheckPolicy`.
 ///
@@ -320,7 +320,31 @@ impl ModifyAccountCheckPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyAccountCheckPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyAccountCheckPolicyError::Gateway(gateway) => {
+                ModifyAccountCheckPolicyError::Gateway(*gateway)
+            }
+            ModifyAccountCheckPolicyError::Unknown(code) => {
+                ModifyAccountCheckPolicyError::Unknown(code.clone())
+            }
+            documented => ModifyAccountCheckPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyAccountCheckPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyAccountCheckPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for ModifyAccountCheckPolicyError {
 }
 
 impl Eq for ModifyAccountCheckPolicyError {}
-
-impl Clone for ModifyAccountCheckPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyAccountCheckPolicyError::Gateway(gateway) => {
-                ModifyAccountCheckPolicyError::Gateway(*gateway)
-            }
-            ModifyAccountCheckPolicyError::Unknown(code) => {
-                ModifyAccountCheckPolicyError::Unknown(code.clone())
-            }
-            documented => ModifyAccountCheckPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyAccountCheckPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyAccountCheckPolicyError {
     #[inline]

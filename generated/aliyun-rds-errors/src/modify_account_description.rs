@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyAccountDescription`.
 ///
@@ -363,7 +363,31 @@ impl ModifyAccountDescriptionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyAccountDescriptionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyAccountDescriptionError::Gateway(gateway) => {
+                ModifyAccountDescriptionError::Gateway(*gateway)
+            }
+            ModifyAccountDescriptionError::Unknown(code) => {
+                ModifyAccountDescriptionError::Unknown(code.clone())
+            }
+            documented => ModifyAccountDescriptionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyAccountDescriptionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyAccountDescriptionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -446,28 +470,6 @@ impl std::hash::Hash for ModifyAccountDescriptionError {
 }
 
 impl Eq for ModifyAccountDescriptionError {}
-
-impl Clone for ModifyAccountDescriptionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyAccountDescriptionError::Gateway(gateway) => {
-                ModifyAccountDescriptionError::Gateway(*gateway)
-            }
-            ModifyAccountDescriptionError::Unknown(code) => {
-                ModifyAccountDescriptionError::Unknown(code.clone())
-            }
-            documented => ModifyAccountDescriptionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyAccountDescriptionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyAccountDescriptionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyAccountSecurityPolicy`.
 ///
@@ -332,7 +332,31 @@ impl ModifyAccountSecurityPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyAccountSecurityPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyAccountSecurityPolicyError::Gateway(gateway) => {
+                ModifyAccountSecurityPolicyError::Gateway(*gateway)
+            }
+            ModifyAccountSecurityPolicyError::Unknown(code) => {
+                ModifyAccountSecurityPolicyError::Unknown(code.clone())
+            }
+            documented => ModifyAccountSecurityPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyAccountSecurityPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyAccountSecurityPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for ModifyAccountSecurityPolicyError {
 }
 
 impl Eq for ModifyAccountSecurityPolicyError {}
-
-impl Clone for ModifyAccountSecurityPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyAccountSecurityPolicyError::Gateway(gateway) => {
-                ModifyAccountSecurityPolicyError::Gateway(*gateway)
-            }
-            ModifyAccountSecurityPolicyError::Unknown(code) => {
-                ModifyAccountSecurityPolicyError::Unknown(code.clone())
-            }
-            documented => ModifyAccountSecurityPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyAccountSecurityPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyAccountSecurityPolicyError {
     #[inline]

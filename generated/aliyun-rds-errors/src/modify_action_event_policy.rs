@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyActionEventPolicy`.
 ///
@@ -328,7 +328,31 @@ impl ModifyActionEventPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyActionEventPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyActionEventPolicyError::Gateway(gateway) => {
+                ModifyActionEventPolicyError::Gateway(*gateway)
+            }
+            ModifyActionEventPolicyError::Unknown(code) => {
+                ModifyActionEventPolicyError::Unknown(code.clone())
+            }
+            documented => ModifyActionEventPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyActionEventPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyActionEventPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for ModifyActionEventPolicyError {
 }
 
 impl Eq for ModifyActionEventPolicyError {}
-
-impl Clone for ModifyActionEventPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyActionEventPolicyError::Gateway(gateway) => {
-                ModifyActionEventPolicyError::Gateway(*gateway)
-            }
-            ModifyActionEventPolicyError::Unknown(code) => {
-                ModifyActionEventPolicyError::Unknown(code.clone())
-            }
-            documented => ModifyActionEventPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyActionEventPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyActionEventPolicyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyActiveOperationTasks`.
 ///
@@ -355,7 +355,31 @@ impl ModifyActiveOperationTasksError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyActiveOperationTasksError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyActiveOperationTasksError::Gateway(gateway) => {
+                ModifyActiveOperationTasksError::Gateway(*gateway)
+            }
+            ModifyActiveOperationTasksError::Unknown(code) => {
+                ModifyActiveOperationTasksError::Unknown(code.clone())
+            }
+            documented => ModifyActiveOperationTasksError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyActiveOperationTasksError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyActiveOperationTasksError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,28 +462,6 @@ impl std::hash::Hash for ModifyActiveOperationTasksError {
 }
 
 impl Eq for ModifyActiveOperationTasksError {}
-
-impl Clone for ModifyActiveOperationTasksError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyActiveOperationTasksError::Gateway(gateway) => {
-                ModifyActiveOperationTasksError::Gateway(*gateway)
-            }
-            ModifyActiveOperationTasksError::Unknown(code) => {
-                ModifyActiveOperationTasksError::Unknown(code.clone())
-            }
-            documented => ModifyActiveOperationTasksError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyActiveOperationTasksError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyActiveOperationTasksError {
     #[inline]

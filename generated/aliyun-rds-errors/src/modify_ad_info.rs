@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyADInfo`.
 ///
@@ -355,7 +355,27 @@ impl ModifyAdInfoError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyAdInfoError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyAdInfoError::Gateway(gateway) => ModifyAdInfoError::Gateway(*gateway),
+            ModifyAdInfoError::Unknown(code) => ModifyAdInfoError::Unknown(code.clone()),
+            documented => ModifyAdInfoError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyAdInfoError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyAdInfoError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,24 +458,6 @@ impl std::hash::Hash for ModifyAdInfoError {
 }
 
 impl Eq for ModifyAdInfoError {}
-
-impl Clone for ModifyAdInfoError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyAdInfoError::Gateway(gateway) => ModifyAdInfoError::Gateway(*gateway),
-            ModifyAdInfoError::Unknown(code) => ModifyAdInfoError::Unknown(code.clone()),
-            documented => ModifyAdInfoError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyAdInfoError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyAdInfoError {
     #[inline]

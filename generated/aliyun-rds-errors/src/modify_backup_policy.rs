@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyBackupPolicy`.
 ///
@@ -375,7 +375,31 @@ impl ModifyBackupPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyBackupPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyBackupPolicyError::Gateway(gateway) => {
+                ModifyBackupPolicyError::Gateway(*gateway)
+            }
+            ModifyBackupPolicyError::Unknown(code) => {
+                ModifyBackupPolicyError::Unknown(code.clone())
+            }
+            documented => ModifyBackupPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyBackupPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyBackupPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,28 +482,6 @@ impl std::hash::Hash for ModifyBackupPolicyError {
 }
 
 impl Eq for ModifyBackupPolicyError {}
-
-impl Clone for ModifyBackupPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyBackupPolicyError::Gateway(gateway) => {
-                ModifyBackupPolicyError::Gateway(*gateway)
-            }
-            ModifyBackupPolicyError::Unknown(code) => {
-                ModifyBackupPolicyError::Unknown(code.clone())
-            }
-            documented => ModifyBackupPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyBackupPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyBackupPolicyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyBackupSetExpireTime`.
 ///
@@ -328,7 +328,31 @@ impl ModifyBackupSetExpireTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyBackupSetExpireTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyBackupSetExpireTimeError::Gateway(gateway) => {
+                ModifyBackupSetExpireTimeError::Gateway(*gateway)
+            }
+            ModifyBackupSetExpireTimeError::Unknown(code) => {
+                ModifyBackupSetExpireTimeError::Unknown(code.clone())
+            }
+            documented => ModifyBackupSetExpireTimeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyBackupSetExpireTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyBackupSetExpireTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for ModifyBackupSetExpireTimeError {
 }
 
 impl Eq for ModifyBackupSetExpireTimeError {}
-
-impl Clone for ModifyBackupSetExpireTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyBackupSetExpireTimeError::Gateway(gateway) => {
-                ModifyBackupSetExpireTimeError::Gateway(*gateway)
-            }
-            ModifyBackupSetExpireTimeError::Unknown(code) => {
-                ModifyBackupSetExpireTimeError::Unknown(code.clone())
-            }
-            documented => ModifyBackupSetExpireTimeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyBackupSetExpireTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyBackupSetExpireTimeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyCollationTimeZone`.
 ///
@@ -332,7 +332,31 @@ impl ModifyCollationTimeZoneError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyCollationTimeZoneError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyCollationTimeZoneError::Gateway(gateway) => {
+                ModifyCollationTimeZoneError::Gateway(*gateway)
+            }
+            ModifyCollationTimeZoneError::Unknown(code) => {
+                ModifyCollationTimeZoneError::Unknown(code.clone())
+            }
+            documented => ModifyCollationTimeZoneError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyCollationTimeZoneError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyCollationTimeZoneError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for ModifyCollationTimeZoneError {
 }
 
 impl Eq for ModifyCollationTimeZoneError {}
-
-impl Clone for ModifyCollationTimeZoneError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyCollationTimeZoneError::Gateway(gateway) => {
-                ModifyCollationTimeZoneError::Gateway(*gateway)
-            }
-            ModifyCollationTimeZoneError::Unknown(code) => {
-                ModifyCollationTimeZoneError::Unknown(code.clone())
-            }
-            documented => ModifyCollationTimeZoneError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyCollationTimeZoneError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyCollationTimeZoneError {
     #[inline]

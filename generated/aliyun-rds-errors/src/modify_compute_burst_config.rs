@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyComputeBurstConfig`.
 ///
@@ -347,7 +347,31 @@ impl ModifyComputeBurstConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyComputeBurstConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyComputeBurstConfigError::Gateway(gateway) => {
+                ModifyComputeBurstConfigError::Gateway(*gateway)
+            }
+            ModifyComputeBurstConfigError::Unknown(code) => {
+                ModifyComputeBurstConfigError::Unknown(code.clone())
+            }
+            documented => ModifyComputeBurstConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyComputeBurstConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyComputeBurstConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for ModifyComputeBurstConfigError {
 }
 
 impl Eq for ModifyComputeBurstConfigError {}
-
-impl Clone for ModifyComputeBurstConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyComputeBurstConfigError::Gateway(gateway) => {
-                ModifyComputeBurstConfigError::Gateway(*gateway)
-            }
-            ModifyComputeBurstConfigError::Unknown(code) => {
-                ModifyComputeBurstConfigError::Unknown(code.clone())
-            }
-            documented => ModifyComputeBurstConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyComputeBurstConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyComputeBurstConfigError {
     #[inline]

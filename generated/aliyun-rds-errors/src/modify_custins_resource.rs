@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyCustinsResource`.
 ///
@@ -375,7 +375,31 @@ impl ModifyCustinsResourceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyCustinsResourceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyCustinsResourceError::Gateway(gateway) => {
+                ModifyCustinsResourceError::Gateway(*gateway)
+            }
+            ModifyCustinsResourceError::Unknown(code) => {
+                ModifyCustinsResourceError::Unknown(code.clone())
+            }
+            documented => ModifyCustinsResourceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyCustinsResourceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyCustinsResourceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,28 +482,6 @@ impl std::hash::Hash for ModifyCustinsResourceError {
 }
 
 impl Eq for ModifyCustinsResourceError {}
-
-impl Clone for ModifyCustinsResourceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyCustinsResourceError::Gateway(gateway) => {
-                ModifyCustinsResourceError::Gateway(*gateway)
-            }
-            ModifyCustinsResourceError::Unknown(code) => {
-                ModifyCustinsResourceError::Unknown(code.clone())
-            }
-            documented => ModifyCustinsResourceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyCustinsResourceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyCustinsResourceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDasInstanceConfig`.
 ///
@@ -324,7 +324,31 @@ impl ModifyDasInstanceConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDasInstanceConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDasInstanceConfigError::Gateway(gateway) => {
+                ModifyDasInstanceConfigError::Gateway(*gateway)
+            }
+            ModifyDasInstanceConfigError::Unknown(code) => {
+                ModifyDasInstanceConfigError::Unknown(code.clone())
+            }
+            documented => ModifyDasInstanceConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDasInstanceConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDasInstanceConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for ModifyDasInstanceConfigError {
 }
 
 impl Eq for ModifyDasInstanceConfigError {}
-
-impl Clone for ModifyDasInstanceConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDasInstanceConfigError::Gateway(gateway) => {
-                ModifyDasInstanceConfigError::Gateway(*gateway)
-            }
-            ModifyDasInstanceConfigError::Unknown(code) => {
-                ModifyDasInstanceConfigError::Unknown(code.clone())
-            }
-            documented => ModifyDasInstanceConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDasInstanceConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDasInstanceConfigError {
     #[inline]

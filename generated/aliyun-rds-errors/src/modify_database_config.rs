@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDatabaseConfig`.
 ///
@@ -400,7 +400,31 @@ impl ModifyDatabaseConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDatabaseConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDatabaseConfigError::Gateway(gateway) => {
+                ModifyDatabaseConfigError::Gateway(*gateway)
+            }
+            ModifyDatabaseConfigError::Unknown(code) => {
+                ModifyDatabaseConfigError::Unknown(code.clone())
+            }
+            documented => ModifyDatabaseConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDatabaseConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDatabaseConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -483,28 +507,6 @@ impl std::hash::Hash for ModifyDatabaseConfigError {
 }
 
 impl Eq for ModifyDatabaseConfigError {}
-
-impl Clone for ModifyDatabaseConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDatabaseConfigError::Gateway(gateway) => {
-                ModifyDatabaseConfigError::Gateway(*gateway)
-            }
-            ModifyDatabaseConfigError::Unknown(code) => {
-                ModifyDatabaseConfigError::Unknown(code.clone())
-            }
-            documented => ModifyDatabaseConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDatabaseConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDatabaseConfigError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBDescription`.
 ///
@@ -359,7 +359,31 @@ impl ModifyDbDescriptionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbDescriptionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbDescriptionError::Gateway(gateway) => {
+                ModifyDbDescriptionError::Gateway(*gateway)
+            }
+            ModifyDbDescriptionError::Unknown(code) => {
+                ModifyDbDescriptionError::Unknown(code.clone())
+            }
+            documented => ModifyDbDescriptionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbDescriptionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbDescriptionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -442,28 +466,6 @@ impl std::hash::Hash for ModifyDbDescriptionError {
 }
 
 impl Eq for ModifyDbDescriptionError {}
-
-impl Clone for ModifyDbDescriptionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbDescriptionError::Gateway(gateway) => {
-                ModifyDbDescriptionError::Gateway(*gateway)
-            }
-            ModifyDbDescriptionError::Unknown(code) => {
-                ModifyDbDescriptionError::Unknown(code.clone())
-            }
-            documented => ModifyDbDescriptionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbDescriptionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbDescriptionError {
     #[inline]

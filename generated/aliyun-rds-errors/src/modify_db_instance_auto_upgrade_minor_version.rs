@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceAutoUpgradeMinorVersion`.
 ///
@@ -324,7 +324,35 @@ impl ModifyDbInstanceAutoUpgradeMinorVersionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceAutoUpgradeMinorVersionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(gateway) => {
+                ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(*gateway)
+            }
+            ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(code) => {
+                ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceAutoUpgradeMinorVersionError::from_code(
+                    documented.code(),
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceAutoUpgradeMinorVersionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,32 +435,6 @@ impl std::hash::Hash for ModifyDbInstanceAutoUpgradeMinorVersionError {
 }
 
 impl Eq for ModifyDbInstanceAutoUpgradeMinorVersionError {}
-
-impl Clone for ModifyDbInstanceAutoUpgradeMinorVersionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(gateway) => {
-                ModifyDbInstanceAutoUpgradeMinorVersionError::Gateway(*gateway)
-            }
-            ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(code) => {
-                ModifyDbInstanceAutoUpgradeMinorVersionError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceAutoUpgradeMinorVersionError::from_code(
-                    documented.code(),
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceAutoUpgradeMinorVersionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceAutoUpgradeMinorVersionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceConfig`.
 ///
@@ -371,7 +371,31 @@ impl ModifyDbInstanceConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceConfigError::Gateway(gateway) => {
+                ModifyDbInstanceConfigError::Gateway(*gateway)
+            }
+            ModifyDbInstanceConfigError::Unknown(code) => {
+                ModifyDbInstanceConfigError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -454,28 +478,6 @@ impl std::hash::Hash for ModifyDbInstanceConfigError {
 }
 
 impl Eq for ModifyDbInstanceConfigError {}
-
-impl Clone for ModifyDbInstanceConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceConfigError::Gateway(gateway) => {
-                ModifyDbInstanceConfigError::Gateway(*gateway)
-            }
-            ModifyDbInstanceConfigError::Unknown(code) => {
-                ModifyDbInstanceConfigError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceConfigError {
     #[inline]

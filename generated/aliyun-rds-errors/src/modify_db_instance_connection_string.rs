@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceConnectionString`.
 ///
@@ -367,7 +367,33 @@ impl ModifyDbInstanceConnectionStringError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceConnectionStringError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceConnectionStringError::Gateway(gateway) => {
+                ModifyDbInstanceConnectionStringError::Gateway(*gateway)
+            }
+            ModifyDbInstanceConnectionStringError::Unknown(code) => {
+                ModifyDbInstanceConnectionStringError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceConnectionStringError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceConnectionStringError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceConnectionStringError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,30 +476,6 @@ impl std::hash::Hash for ModifyDbInstanceConnectionStringError {
 }
 
 impl Eq for ModifyDbInstanceConnectionStringError {}
-
-impl Clone for ModifyDbInstanceConnectionStringError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceConnectionStringError::Gateway(gateway) => {
-                ModifyDbInstanceConnectionStringError::Gateway(*gateway)
-            }
-            ModifyDbInstanceConnectionStringError::Unknown(code) => {
-                ModifyDbInstanceConnectionStringError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceConnectionStringError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceConnectionStringError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceConnectionStringError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceDelayedReplicationTime`.
 ///
@@ -332,7 +332,33 @@ impl ModifyDbInstanceDelayedReplicationTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceDelayedReplicationTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceDelayedReplicationTimeError::Gateway(gateway) => {
+                ModifyDbInstanceDelayedReplicationTimeError::Gateway(*gateway)
+            }
+            ModifyDbInstanceDelayedReplicationTimeError::Unknown(code) => {
+                ModifyDbInstanceDelayedReplicationTimeError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceDelayedReplicationTimeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceDelayedReplicationTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceDelayedReplicationTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,30 +441,6 @@ impl std::hash::Hash for ModifyDbInstanceDelayedReplicationTimeError {
 }
 
 impl Eq for ModifyDbInstanceDelayedReplicationTimeError {}
-
-impl Clone for ModifyDbInstanceDelayedReplicationTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceDelayedReplicationTimeError::Gateway(gateway) => {
-                ModifyDbInstanceDelayedReplicationTimeError::Gateway(*gateway)
-            }
-            ModifyDbInstanceDelayedReplicationTimeError::Unknown(code) => {
-                ModifyDbInstanceDelayedReplicationTimeError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceDelayedReplicationTimeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceDelayedReplicationTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceDelayedReplicationTimeError {
     #[inline]

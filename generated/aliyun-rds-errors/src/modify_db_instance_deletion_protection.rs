@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceDeletionProtection`.
 ///
@@ -326,7 +326,33 @@ impl ModifyDbInstanceDeletionProtectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceDeletionProtectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceDeletionProtectionError::Gateway(gateway) => {
+                ModifyDbInstanceDeletionProtectionError::Gateway(*gateway)
+            }
+            ModifyDbInstanceDeletionProtectionError::Unknown(code) => {
+                ModifyDbInstanceDeletionProtectionError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceDeletionProtectionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceDeletionProtectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceDeletionProtectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,30 +435,6 @@ impl std::hash::Hash for ModifyDbInstanceDeletionProtectionError {
 }
 
 impl Eq for ModifyDbInstanceDeletionProtectionError {}
-
-impl Clone for ModifyDbInstanceDeletionProtectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceDeletionProtectionError::Gateway(gateway) => {
-                ModifyDbInstanceDeletionProtectionError::Gateway(*gateway)
-            }
-            ModifyDbInstanceDeletionProtectionError::Unknown(code) => {
-                ModifyDbInstanceDeletionProtectionError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceDeletionProtectionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceDeletionProtectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceDeletionProtectionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceDescription`.
 ///
@@ -332,7 +332,31 @@ impl ModifyDbInstanceDescriptionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceDescriptionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceDescriptionError::Gateway(gateway) => {
+                ModifyDbInstanceDescriptionError::Gateway(*gateway)
+            }
+            ModifyDbInstanceDescriptionError::Unknown(code) => {
+                ModifyDbInstanceDescriptionError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceDescriptionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceDescriptionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceDescriptionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for ModifyDbInstanceDescriptionError {
 }
 
 impl Eq for ModifyDbInstanceDescriptionError {}
-
-impl Clone for ModifyDbInstanceDescriptionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceDescriptionError::Gateway(gateway) => {
-                ModifyDbInstanceDescriptionError::Gateway(*gateway)
-            }
-            ModifyDbInstanceDescriptionError::Unknown(code) => {
-                ModifyDbInstanceDescriptionError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceDescriptionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceDescriptionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceDescriptionError {
     #[inline]

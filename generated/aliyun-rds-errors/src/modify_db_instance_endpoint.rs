@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceEndpoint`.
 ///
@@ -375,7 +375,31 @@ impl ModifyDbInstanceEndpointError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceEndpointError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceEndpointError::Gateway(gateway) => {
+                ModifyDbInstanceEndpointError::Gateway(*gateway)
+            }
+            ModifyDbInstanceEndpointError::Unknown(code) => {
+                ModifyDbInstanceEndpointError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceEndpointError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceEndpointError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceEndpointError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -458,28 +482,6 @@ impl std::hash::Hash for ModifyDbInstanceEndpointError {
 }
 
 impl Eq for ModifyDbInstanceEndpointError {}
-
-impl Clone for ModifyDbInstanceEndpointError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceEndpointError::Gateway(gateway) => {
-                ModifyDbInstanceEndpointError::Gateway(*gateway)
-            }
-            ModifyDbInstanceEndpointError::Unknown(code) => {
-                ModifyDbInstanceEndpointError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceEndpointError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceEndpointError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceEndpointError {
     #[inline]

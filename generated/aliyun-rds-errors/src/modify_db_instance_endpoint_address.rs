@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceEndpointAddress`.
 ///
@@ -381,7 +381,33 @@ impl ModifyDbInstanceEndpointAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceEndpointAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceEndpointAddressError::Gateway(gateway) => {
+                ModifyDbInstanceEndpointAddressError::Gateway(*gateway)
+            }
+            ModifyDbInstanceEndpointAddressError::Unknown(code) => {
+                ModifyDbInstanceEndpointAddressError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceEndpointAddressError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceEndpointAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceEndpointAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -464,30 +490,6 @@ impl std::hash::Hash for ModifyDbInstanceEndpointAddressError {
 }
 
 impl Eq for ModifyDbInstanceEndpointAddressError {}
-
-impl Clone for ModifyDbInstanceEndpointAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceEndpointAddressError::Gateway(gateway) => {
-                ModifyDbInstanceEndpointAddressError::Gateway(*gateway)
-            }
-            ModifyDbInstanceEndpointAddressError::Unknown(code) => {
-                ModifyDbInstanceEndpointAddressError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceEndpointAddressError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceEndpointAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceEndpointAddressError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceHAConfig`.
 ///
@@ -347,7 +347,31 @@ impl ModifyDbInstanceHaConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceHaConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceHaConfigError::Gateway(gateway) => {
+                ModifyDbInstanceHaConfigError::Gateway(*gateway)
+            }
+            ModifyDbInstanceHaConfigError::Unknown(code) => {
+                ModifyDbInstanceHaConfigError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceHaConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceHaConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceHaConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for ModifyDbInstanceHaConfigError {
 }
 
 impl Eq for ModifyDbInstanceHaConfigError {}
-
-impl Clone for ModifyDbInstanceHaConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceHaConfigError::Gateway(gateway) => {
-                ModifyDbInstanceHaConfigError::Gateway(*gateway)
-            }
-            ModifyDbInstanceHaConfigError::Unknown(code) => {
-                ModifyDbInstanceHaConfigError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceHaConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceHaConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceHaConfigError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceMaintainTime`.
 ///
@@ -326,7 +326,31 @@ impl ModifyDbInstanceMaintainTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceMaintainTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceMaintainTimeError::Gateway(gateway) => {
+                ModifyDbInstanceMaintainTimeError::Gateway(*gateway)
+            }
+            ModifyDbInstanceMaintainTimeError::Unknown(code) => {
+                ModifyDbInstanceMaintainTimeError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceMaintainTimeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceMaintainTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceMaintainTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,28 +433,6 @@ impl std::hash::Hash for ModifyDbInstanceMaintainTimeError {
 }
 
 impl Eq for ModifyDbInstanceMaintainTimeError {}
-
-impl Clone for ModifyDbInstanceMaintainTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceMaintainTimeError::Gateway(gateway) => {
-                ModifyDbInstanceMaintainTimeError::Gateway(*gateway)
-            }
-            ModifyDbInstanceMaintainTimeError::Unknown(code) => {
-                ModifyDbInstanceMaintainTimeError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceMaintainTimeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceMaintainTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceMaintainTimeError {
     #[inline]

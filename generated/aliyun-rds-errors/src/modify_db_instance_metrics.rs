@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceMetrics`.
 ///
@@ -332,7 +332,31 @@ impl ModifyDbInstanceMetricsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceMetricsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceMetricsError::Gateway(gateway) => {
+                ModifyDbInstanceMetricsError::Gateway(*gateway)
+            }
+            ModifyDbInstanceMetricsError::Unknown(code) => {
+                ModifyDbInstanceMetricsError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceMetricsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceMetricsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceMetricsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for ModifyDbInstanceMetricsError {
 }
 
 impl Eq for ModifyDbInstanceMetricsError {}
-
-impl Clone for ModifyDbInstanceMetricsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceMetricsError::Gateway(gateway) => {
-                ModifyDbInstanceMetricsError::Gateway(*gateway)
-            }
-            ModifyDbInstanceMetricsError::Unknown(code) => {
-                ModifyDbInstanceMetricsError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceMetricsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceMetricsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceMetricsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceMonitor`.
 ///
@@ -330,7 +330,31 @@ impl ModifyDbInstanceMonitorError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceMonitorError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceMonitorError::Gateway(gateway) => {
+                ModifyDbInstanceMonitorError::Gateway(*gateway)
+            }
+            ModifyDbInstanceMonitorError::Unknown(code) => {
+                ModifyDbInstanceMonitorError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceMonitorError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceMonitorError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceMonitorError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -413,28 +437,6 @@ impl std::hash::Hash for ModifyDbInstanceMonitorError {
 }
 
 impl Eq for ModifyDbInstanceMonitorError {}
-
-impl Clone for ModifyDbInstanceMonitorError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceMonitorError::Gateway(gateway) => {
-                ModifyDbInstanceMonitorError::Gateway(*gateway)
-            }
-            ModifyDbInstanceMonitorError::Unknown(code) => {
-                ModifyDbInstanceMonitorError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceMonitorError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceMonitorError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceMonitorError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceNetworkExpireTime`.
 ///
@@ -322,7 +322,33 @@ impl ModifyDbInstanceNetworkExpireTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceNetworkExpireTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceNetworkExpireTimeError::Gateway(gateway) => {
+                ModifyDbInstanceNetworkExpireTimeError::Gateway(*gateway)
+            }
+            ModifyDbInstanceNetworkExpireTimeError::Unknown(code) => {
+                ModifyDbInstanceNetworkExpireTimeError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceNetworkExpireTimeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceNetworkExpireTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceNetworkExpireTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for ModifyDbInstanceNetworkExpireTimeError {
 }
 
 impl Eq for ModifyDbInstanceNetworkExpireTimeError {}
-
-impl Clone for ModifyDbInstanceNetworkExpireTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceNetworkExpireTimeError::Gateway(gateway) => {
-                ModifyDbInstanceNetworkExpireTimeError::Gateway(*gateway)
-            }
-            ModifyDbInstanceNetworkExpireTimeError::Unknown(code) => {
-                ModifyDbInstanceNetworkExpireTimeError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceNetworkExpireTimeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceNetworkExpireTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceNetworkExpireTimeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceNetworkType`.
 ///
@@ -351,7 +351,31 @@ impl ModifyDbInstanceNetworkTypeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceNetworkTypeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceNetworkTypeError::Gateway(gateway) => {
+                ModifyDbInstanceNetworkTypeError::Gateway(*gateway)
+            }
+            ModifyDbInstanceNetworkTypeError::Unknown(code) => {
+                ModifyDbInstanceNetworkTypeError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceNetworkTypeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceNetworkTypeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceNetworkTypeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for ModifyDbInstanceNetworkTypeError {
 }
 
 impl Eq for ModifyDbInstanceNetworkTypeError {}
-
-impl Clone for ModifyDbInstanceNetworkTypeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceNetworkTypeError::Gateway(gateway) => {
-                ModifyDbInstanceNetworkTypeError::Gateway(*gateway)
-            }
-            ModifyDbInstanceNetworkTypeError::Unknown(code) => {
-                ModifyDbInstanceNetworkTypeError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceNetworkTypeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceNetworkTypeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceNetworkTypeError {
     #[inline]

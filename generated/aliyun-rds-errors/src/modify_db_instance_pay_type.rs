@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstancePayType`.
 ///
@@ -363,7 +363,31 @@ impl ModifyDbInstancePayTypeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstancePayTypeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstancePayTypeError::Gateway(gateway) => {
+                ModifyDbInstancePayTypeError::Gateway(*gateway)
+            }
+            ModifyDbInstancePayTypeError::Unknown(code) => {
+                ModifyDbInstancePayTypeError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstancePayTypeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstancePayTypeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstancePayTypeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -446,28 +470,6 @@ impl std::hash::Hash for ModifyDbInstancePayTypeError {
 }
 
 impl Eq for ModifyDbInstancePayTypeError {}
-
-impl Clone for ModifyDbInstancePayTypeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstancePayTypeError::Gateway(gateway) => {
-                ModifyDbInstancePayTypeError::Gateway(*gateway)
-            }
-            ModifyDbInstancePayTypeError::Unknown(code) => {
-                ModifyDbInstancePayTypeError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstancePayTypeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstancePayTypeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstancePayTypeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceReplicationSwitch`.
 ///
@@ -322,7 +322,33 @@ impl ModifyDbInstanceReplicationSwitchError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceReplicationSwitchError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceReplicationSwitchError::Gateway(gateway) => {
+                ModifyDbInstanceReplicationSwitchError::Gateway(*gateway)
+            }
+            ModifyDbInstanceReplicationSwitchError::Unknown(code) => {
+                ModifyDbInstanceReplicationSwitchError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceReplicationSwitchError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceReplicationSwitchError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceReplicationSwitchError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for ModifyDbInstanceReplicationSwitchError {
 }
 
 impl Eq for ModifyDbInstanceReplicationSwitchError {}
-
-impl Clone for ModifyDbInstanceReplicationSwitchError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceReplicationSwitchError::Gateway(gateway) => {
-                ModifyDbInstanceReplicationSwitchError::Gateway(*gateway)
-            }
-            ModifyDbInstanceReplicationSwitchError::Unknown(code) => {
-                ModifyDbInstanceReplicationSwitchError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceReplicationSwitchError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceReplicationSwitchError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceReplicationSwitchError {
     #[inline]

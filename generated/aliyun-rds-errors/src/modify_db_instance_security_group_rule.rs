@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceSecurityGroupRule`.
 ///
@@ -322,7 +322,33 @@ impl ModifyDbInstanceSecurityGroupRuleError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
+                ModifyDbInstanceSecurityGroupRuleError::Gateway(*gateway)
+            }
+            ModifyDbInstanceSecurityGroupRuleError::Unknown(code) => {
+                ModifyDbInstanceSecurityGroupRuleError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDbInstanceSecurityGroupRuleError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceSecurityGroupRuleError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceSecurityGroupRuleError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for ModifyDbInstanceSecurityGroupRuleError {
 }
 
 impl Eq for ModifyDbInstanceSecurityGroupRuleError {}
-
-impl Clone for ModifyDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceSecurityGroupRuleError::Gateway(gateway) => {
-                ModifyDbInstanceSecurityGroupRuleError::Gateway(*gateway)
-            }
-            ModifyDbInstanceSecurityGroupRuleError::Unknown(code) => {
-                ModifyDbInstanceSecurityGroupRuleError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDbInstanceSecurityGroupRuleError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceSecurityGroupRuleError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceSecurityGroupRuleError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceSpec`.
 ///
@@ -749,7 +749,31 @@ impl ModifyDbInstanceSpecError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceSpecError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceSpecError::Gateway(gateway) => {
+                ModifyDbInstanceSpecError::Gateway(*gateway)
+            }
+            ModifyDbInstanceSpecError::Unknown(code) => {
+                ModifyDbInstanceSpecError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceSpecError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceSpecError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceSpecError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -832,28 +856,6 @@ impl std::hash::Hash for ModifyDbInstanceSpecError {
 }
 
 impl Eq for ModifyDbInstanceSpecError {}
-
-impl Clone for ModifyDbInstanceSpecError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceSpecError::Gateway(gateway) => {
-                ModifyDbInstanceSpecError::Gateway(*gateway)
-            }
-            ModifyDbInstanceSpecError::Unknown(code) => {
-                ModifyDbInstanceSpecError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceSpecError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceSpecError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceSpecError {
     #[inline]

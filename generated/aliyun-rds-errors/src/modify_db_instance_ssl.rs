@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceSSL`.
 ///
@@ -379,7 +379,31 @@ impl ModifyDbInstanceSslError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceSslError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceSslError::Gateway(gateway) => {
+                ModifyDbInstanceSslError::Gateway(*gateway)
+            }
+            ModifyDbInstanceSslError::Unknown(code) => {
+                ModifyDbInstanceSslError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceSslError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceSslError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceSslError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -462,28 +486,6 @@ impl std::hash::Hash for ModifyDbInstanceSslError {
 }
 
 impl Eq for ModifyDbInstanceSslError {}
-
-impl Clone for ModifyDbInstanceSslError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceSslError::Gateway(gateway) => {
-                ModifyDbInstanceSslError::Gateway(*gateway)
-            }
-            ModifyDbInstanceSslError::Unknown(code) => {
-                ModifyDbInstanceSslError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceSslError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceSslError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceSslError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBInstanceTDE`.
 ///
@@ -404,7 +404,31 @@ impl ModifyDbInstanceTdeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbInstanceTdeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbInstanceTdeError::Gateway(gateway) => {
+                ModifyDbInstanceTdeError::Gateway(*gateway)
+            }
+            ModifyDbInstanceTdeError::Unknown(code) => {
+                ModifyDbInstanceTdeError::Unknown(code.clone())
+            }
+            documented => ModifyDbInstanceTdeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbInstanceTdeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbInstanceTdeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -487,28 +511,6 @@ impl std::hash::Hash for ModifyDbInstanceTdeError {
 }
 
 impl Eq for ModifyDbInstanceTdeError {}
-
-impl Clone for ModifyDbInstanceTdeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbInstanceTdeError::Gateway(gateway) => {
-                ModifyDbInstanceTdeError::Gateway(*gateway)
-            }
-            ModifyDbInstanceTdeError::Unknown(code) => {
-                ModifyDbInstanceTdeError::Unknown(code.clone())
-            }
-            documented => ModifyDbInstanceTdeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbInstanceTdeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbInstanceTdeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBNode`.
 ///
@@ -399,7 +399,27 @@ impl ModifyDbNodeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbNodeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbNodeError::Gateway(gateway) => ModifyDbNodeError::Gateway(*gateway),
+            ModifyDbNodeError::Unknown(code) => ModifyDbNodeError::Unknown(code.clone()),
+            documented => ModifyDbNodeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbNodeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbNodeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -482,24 +502,6 @@ impl std::hash::Hash for ModifyDbNodeError {
 }
 
 impl Eq for ModifyDbNodeError {}
-
-impl Clone for ModifyDbNodeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbNodeError::Gateway(gateway) => ModifyDbNodeError::Gateway(*gateway),
-            ModifyDbNodeError::Unknown(code) => ModifyDbNodeError::Unknown(code.clone()),
-            documented => ModifyDbNodeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbNodeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbNodeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBProxy`.
 ///
@@ -436,7 +436,29 @@ impl ModifyDbProxyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbProxyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbProxyError::Gateway(gateway) => ModifyDbProxyError::Gateway(*gateway),
+            ModifyDbProxyError::Unknown(code) => {
+                ModifyDbProxyError::Unknown(code.clone())
+            }
+            documented => ModifyDbProxyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbProxyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbProxyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -519,26 +541,6 @@ impl std::hash::Hash for ModifyDbProxyError {
 }
 
 impl Eq for ModifyDbProxyError {}
-
-impl Clone for ModifyDbProxyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbProxyError::Gateway(gateway) => ModifyDbProxyError::Gateway(*gateway),
-            ModifyDbProxyError::Unknown(code) => {
-                ModifyDbProxyError::Unknown(code.clone())
-            }
-            documented => ModifyDbProxyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbProxyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbProxyError {
     #[inline]

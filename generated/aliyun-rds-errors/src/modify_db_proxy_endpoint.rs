@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBProxyEndpoint`.
 ///
@@ -428,7 +428,31 @@ impl ModifyDbProxyEndpointError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbProxyEndpointError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbProxyEndpointError::Gateway(gateway) => {
+                ModifyDbProxyEndpointError::Gateway(*gateway)
+            }
+            ModifyDbProxyEndpointError::Unknown(code) => {
+                ModifyDbProxyEndpointError::Unknown(code.clone())
+            }
+            documented => ModifyDbProxyEndpointError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbProxyEndpointError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbProxyEndpointError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -511,28 +535,6 @@ impl std::hash::Hash for ModifyDbProxyEndpointError {
 }
 
 impl Eq for ModifyDbProxyEndpointError {}
-
-impl Clone for ModifyDbProxyEndpointError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbProxyEndpointError::Gateway(gateway) => {
-                ModifyDbProxyEndpointError::Gateway(*gateway)
-            }
-            ModifyDbProxyEndpointError::Unknown(code) => {
-                ModifyDbProxyEndpointError::Unknown(code.clone())
-            }
-            documented => ModifyDbProxyEndpointError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbProxyEndpointError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbProxyEndpointError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBProxyEndpointAddress`.
 ///
@@ -398,7 +398,31 @@ impl ModifyDbProxyEndpointAddressError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbProxyEndpointAddressError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbProxyEndpointAddressError::Gateway(gateway) => {
+                ModifyDbProxyEndpointAddressError::Gateway(*gateway)
+            }
+            ModifyDbProxyEndpointAddressError::Unknown(code) => {
+                ModifyDbProxyEndpointAddressError::Unknown(code.clone())
+            }
+            documented => ModifyDbProxyEndpointAddressError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbProxyEndpointAddressError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbProxyEndpointAddressError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -481,28 +505,6 @@ impl std::hash::Hash for ModifyDbProxyEndpointAddressError {
 }
 
 impl Eq for ModifyDbProxyEndpointAddressError {}
-
-impl Clone for ModifyDbProxyEndpointAddressError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbProxyEndpointAddressError::Gateway(gateway) => {
-                ModifyDbProxyEndpointAddressError::Gateway(*gateway)
-            }
-            ModifyDbProxyEndpointAddressError::Unknown(code) => {
-                ModifyDbProxyEndpointAddressError::Unknown(code.clone())
-            }
-            documented => ModifyDbProxyEndpointAddressError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbProxyEndpointAddressError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbProxyEndpointAddressError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDBProxyInstance`.
 ///
@@ -450,7 +450,31 @@ impl ModifyDbProxyInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbProxyInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbProxyInstanceError::Gateway(gateway) => {
+                ModifyDbProxyInstanceError::Gateway(*gateway)
+            }
+            ModifyDbProxyInstanceError::Unknown(code) => {
+                ModifyDbProxyInstanceError::Unknown(code.clone())
+            }
+            documented => ModifyDbProxyInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbProxyInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbProxyInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -533,28 +557,6 @@ impl std::hash::Hash for ModifyDbProxyInstanceError {
 }
 
 impl Eq for ModifyDbProxyInstanceError {}
-
-impl Clone for ModifyDbProxyInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbProxyInstanceError::Gateway(gateway) => {
-                ModifyDbProxyInstanceError::Gateway(*gateway)
-            }
-            ModifyDbProxyInstanceError::Unknown(code) => {
-                ModifyDbProxyInstanceError::Unknown(code.clone())
-            }
-            documented => ModifyDbProxyInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbProxyInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbProxyInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDbProxyInstanceSsl`.
 ///
@@ -400,7 +400,31 @@ impl ModifyDbProxyInstanceSslError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDbProxyInstanceSslError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDbProxyInstanceSslError::Gateway(gateway) => {
+                ModifyDbProxyInstanceSslError::Gateway(*gateway)
+            }
+            ModifyDbProxyInstanceSslError::Unknown(code) => {
+                ModifyDbProxyInstanceSslError::Unknown(code.clone())
+            }
+            documented => ModifyDbProxyInstanceSslError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDbProxyInstanceSslError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDbProxyInstanceSslError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -483,28 +507,6 @@ impl std::hash::Hash for ModifyDbProxyInstanceSslError {
 }
 
 impl Eq for ModifyDbProxyInstanceSslError {}
-
-impl Clone for ModifyDbProxyInstanceSslError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDbProxyInstanceSslError::Gateway(gateway) => {
-                ModifyDbProxyInstanceSslError::Gateway(*gateway)
-            }
-            ModifyDbProxyInstanceSslError::Unknown(code) => {
-                ModifyDbProxyInstanceSslError::Unknown(code.clone())
-            }
-            documented => ModifyDbProxyInstanceSslError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDbProxyInstanceSslError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDbProxyInstanceSslError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyDTCSecurityIpHostsForSQLServer`.
 ///
@@ -324,7 +324,33 @@ impl ModifyDtcSecurityIpHostsForSqlServerError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
+                ModifyDtcSecurityIpHostsForSqlServerError::Gateway(*gateway)
+            }
+            ModifyDtcSecurityIpHostsForSqlServerError::Unknown(code) => {
+                ModifyDtcSecurityIpHostsForSqlServerError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyDtcSecurityIpHostsForSqlServerError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyDtcSecurityIpHostsForSqlServerError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for ModifyDtcSecurityIpHostsForSqlServerError {
 }
 
 impl Eq for ModifyDtcSecurityIpHostsForSqlServerError {}
-
-impl Clone for ModifyDtcSecurityIpHostsForSqlServerError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyDtcSecurityIpHostsForSqlServerError::Gateway(gateway) => {
-                ModifyDtcSecurityIpHostsForSqlServerError::Gateway(*gateway)
-            }
-            ModifyDtcSecurityIpHostsForSqlServerError::Unknown(code) => {
-                ModifyDtcSecurityIpHostsForSqlServerError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyDtcSecurityIpHostsForSqlServerError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyDtcSecurityIpHostsForSqlServerError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyDtcSecurityIpHostsForSqlServerError {
     #[inline]

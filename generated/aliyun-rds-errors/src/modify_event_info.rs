@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyEventInfo`.
 ///
@@ -324,7 +324,31 @@ impl ModifyEventInfoError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyEventInfoError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyEventInfoError::Gateway(gateway) => {
+                ModifyEventInfoError::Gateway(*gateway)
+            }
+            ModifyEventInfoError::Unknown(code) => {
+                ModifyEventInfoError::Unknown(code.clone())
+            }
+            documented => ModifyEventInfoError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyEventInfoError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyEventInfoError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for ModifyEventInfoError {
 }
 
 impl Eq for ModifyEventInfoError {}
-
-impl Clone for ModifyEventInfoError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyEventInfoError::Gateway(gateway) => {
-                ModifyEventInfoError::Gateway(*gateway)
-            }
-            ModifyEventInfoError::Unknown(code) => {
-                ModifyEventInfoError::Unknown(code.clone())
-            }
-            documented => ModifyEventInfoError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyEventInfoError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyEventInfoError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyHADiagnoseConfig`.
 ///
@@ -324,7 +324,31 @@ impl ModifyHaDiagnoseConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyHaDiagnoseConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyHaDiagnoseConfigError::Gateway(gateway) => {
+                ModifyHaDiagnoseConfigError::Gateway(*gateway)
+            }
+            ModifyHaDiagnoseConfigError::Unknown(code) => {
+                ModifyHaDiagnoseConfigError::Unknown(code.clone())
+            }
+            documented => ModifyHaDiagnoseConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyHaDiagnoseConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyHaDiagnoseConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for ModifyHaDiagnoseConfigError {
 }
 
 impl Eq for ModifyHaDiagnoseConfigError {}
-
-impl Clone for ModifyHaDiagnoseConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyHaDiagnoseConfigError::Gateway(gateway) => {
-                ModifyHaDiagnoseConfigError::Gateway(*gateway)
-            }
-            ModifyHaDiagnoseConfigError::Unknown(code) => {
-                ModifyHaDiagnoseConfigError::Unknown(code.clone())
-            }
-            documented => ModifyHaDiagnoseConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyHaDiagnoseConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyHaDiagnoseConfigError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyHASwitchConfig`.
 ///
@@ -338,7 +338,31 @@ impl ModifyHaSwitchConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyHaSwitchConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyHaSwitchConfigError::Gateway(gateway) => {
+                ModifyHaSwitchConfigError::Gateway(*gateway)
+            }
+            ModifyHaSwitchConfigError::Unknown(code) => {
+                ModifyHaSwitchConfigError::Unknown(code.clone())
+            }
+            documented => ModifyHaSwitchConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyHaSwitchConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyHaSwitchConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for ModifyHaSwitchConfigError {
 }
 
 impl Eq for ModifyHaSwitchConfigError {}
-
-impl Clone for ModifyHaSwitchConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyHaSwitchConfigError::Gateway(gateway) => {
-                ModifyHaSwitchConfigError::Gateway(*gateway)
-            }
-            ModifyHaSwitchConfigError::Unknown(code) => {
-                ModifyHaSwitchConfigError::Unknown(code.clone())
-            }
-            documented => ModifyHaSwitchConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyHaSwitchConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyHaSwitchConfigError {
     #[inline]

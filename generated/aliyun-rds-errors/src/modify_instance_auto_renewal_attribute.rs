@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyInstanceAutoRenewalAttribute`.
 ///
@@ -322,7 +322,33 @@ impl ModifyInstanceAutoRenewalAttributeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyInstanceAutoRenewalAttributeError::Gateway(gateway) => {
+                ModifyInstanceAutoRenewalAttributeError::Gateway(*gateway)
+            }
+            ModifyInstanceAutoRenewalAttributeError::Unknown(code) => {
+                ModifyInstanceAutoRenewalAttributeError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyInstanceAutoRenewalAttributeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyInstanceAutoRenewalAttributeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyInstanceAutoRenewalAttributeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for ModifyInstanceAutoRenewalAttributeError {
 }
 
 impl Eq for ModifyInstanceAutoRenewalAttributeError {}
-
-impl Clone for ModifyInstanceAutoRenewalAttributeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyInstanceAutoRenewalAttributeError::Gateway(gateway) => {
-                ModifyInstanceAutoRenewalAttributeError::Gateway(*gateway)
-            }
-            ModifyInstanceAutoRenewalAttributeError::Unknown(code) => {
-                ModifyInstanceAutoRenewalAttributeError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyInstanceAutoRenewalAttributeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyInstanceAutoRenewalAttributeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyInstanceAutoRenewalAttributeError {
     #[inline]

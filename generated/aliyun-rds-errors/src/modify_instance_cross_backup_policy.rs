@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyInstanceCrossBackupPolicy`.
 ///
@@ -402,7 +402,33 @@ impl ModifyInstanceCrossBackupPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyInstanceCrossBackupPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyInstanceCrossBackupPolicyError::Gateway(gateway) => {
+                ModifyInstanceCrossBackupPolicyError::Gateway(*gateway)
+            }
+            ModifyInstanceCrossBackupPolicyError::Unknown(code) => {
+                ModifyInstanceCrossBackupPolicyError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyInstanceCrossBackupPolicyError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyInstanceCrossBackupPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyInstanceCrossBackupPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -485,30 +511,6 @@ impl std::hash::Hash for ModifyInstanceCrossBackupPolicyError {
 }
 
 impl Eq for ModifyInstanceCrossBackupPolicyError {}
-
-impl Clone for ModifyInstanceCrossBackupPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyInstanceCrossBackupPolicyError::Gateway(gateway) => {
-                ModifyInstanceCrossBackupPolicyError::Gateway(*gateway)
-            }
-            ModifyInstanceCrossBackupPolicyError::Unknown(code) => {
-                ModifyInstanceCrossBackupPolicyError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyInstanceCrossBackupPolicyError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyInstanceCrossBackupPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyInstanceCrossBackupPolicyError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyParameter`.
 ///
@@ -427,7 +427,31 @@ impl ModifyParameterError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyParameterError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyParameterError::Gateway(gateway) => {
+                ModifyParameterError::Gateway(*gateway)
+            }
+            ModifyParameterError::Unknown(code) => {
+                ModifyParameterError::Unknown(code.clone())
+            }
+            documented => ModifyParameterError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyParameterError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyParameterError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -510,28 +534,6 @@ impl std::hash::Hash for ModifyParameterError {
 }
 
 impl Eq for ModifyParameterError {}
-
-impl Clone for ModifyParameterError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyParameterError::Gateway(gateway) => {
-                ModifyParameterError::Gateway(*gateway)
-            }
-            ModifyParameterError::Unknown(code) => {
-                ModifyParameterError::Unknown(code.clone())
-            }
-            documented => ModifyParameterError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyParameterError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyParameterError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyParameterGroup`.
 ///
@@ -367,7 +367,31 @@ impl ModifyParameterGroupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyParameterGroupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyParameterGroupError::Gateway(gateway) => {
+                ModifyParameterGroupError::Gateway(*gateway)
+            }
+            ModifyParameterGroupError::Unknown(code) => {
+                ModifyParameterGroupError::Unknown(code.clone())
+            }
+            documented => ModifyParameterGroupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyParameterGroupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyParameterGroupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -450,28 +474,6 @@ impl std::hash::Hash for ModifyParameterGroupError {
 }
 
 impl Eq for ModifyParameterGroupError {}
-
-impl Clone for ModifyParameterGroupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyParameterGroupError::Gateway(gateway) => {
-                ModifyParameterGroupError::Gateway(*gateway)
-            }
-            ModifyParameterGroupError::Unknown(code) => {
-                ModifyParameterGroupError::Unknown(code.clone())
-            }
-            documented => ModifyParameterGroupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyParameterGroupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyParameterGroupError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyPGHbaConfig`.
 ///
@@ -379,7 +379,31 @@ impl ModifyPgHbaConfigError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyPgHbaConfigError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyPgHbaConfigError::Gateway(gateway) => {
+                ModifyPgHbaConfigError::Gateway(*gateway)
+            }
+            ModifyPgHbaConfigError::Unknown(code) => {
+                ModifyPgHbaConfigError::Unknown(code.clone())
+            }
+            documented => ModifyPgHbaConfigError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyPgHbaConfigError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyPgHbaConfigError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -462,28 +486,6 @@ impl std::hash::Hash for ModifyPgHbaConfigError {
 }
 
 impl Eq for ModifyPgHbaConfigError {}
-
-impl Clone for ModifyPgHbaConfigError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyPgHbaConfigError::Gateway(gateway) => {
-                ModifyPgHbaConfigError::Gateway(*gateway)
-            }
-            ModifyPgHbaConfigError::Unknown(code) => {
-                ModifyPgHbaConfigError::Unknown(code.clone())
-            }
-            documented => ModifyPgHbaConfigError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyPgHbaConfigError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyPgHbaConfigError {
     #[inline]

@@ -3,7 +3,7 @@
 
 //! The documented errors of `ModifyRCDiskAttribute`.
 //!
-//! Alibaba publishes no error table for this operation: [`ModifyRcDiskAttributeError`](crate::modify_rc_disk_attribute::ModifyRcDiskAttributeError) has one variant per code that every operation can answer (59 rows, 59 codes), and the gateway's errors.
+//! Alibaba publishes no error table for this operation: [`ModifyRcDiskAttributeError`](crate::modify_rc_disk_attribute::ModifyRcDiskAttributeError) holds the codes that every operation can answer (59 rows, 59 codes) in its `Common` variant, as [`CommonError`](crate::common::CommonError)s, and the gateway's errors.
 //!
 //! Its behaviour is shared with every operation's enum in `rows.rs`, which also
 //! says why the standard traits are written out rather than derived.
@@ -12,315 +12,88 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+pub use crate::common::CommonError;
+use crate::common::TABLE;
+use crate::rows::Kind;
 
 /// An error code answered by `ModifyRCDiskAttribute`.
 ///
-/// Codes are matched exactly (they are case-sensitive): the operation's own table
-/// first, then the gateway's errors; any other code is kept in `Unknown`.
-/// Each variant's documentation gives its rows' status and message;
+/// Alibaba publishes no error table for this operation. Codes are matched exactly
+/// (they are case-sensitive): the codes every operation can answer first, held in
+/// `Common`, then the gateway's errors; any other code is kept in `Unknown`.
 /// [`documented_rows`](Self::documented_rows) and [`description`](Self::description)
-/// give the whole rows.
+/// give a code's whole rows.
 #[non_exhaustive]
 pub enum ModifyRcDiskAttributeError {
-    /// `Abs.InvalidAccount.NotFound`, HTTP 400: account  is not found.
-    AbsInvalidAccountNotFound,
-    /// `Api.NotSupport`, HTTP 400: Specified api is not supported.
-    ApiNotSupport,
-    /// `BackupPolicyNotSupport`, HTTP 400: Cold Data won't open with CrossBackup or Flash Backup, please check Backup Policy.
-    BackupPolicyNotSupport,
-    /// `BasicInfoUncompleted`, HTTP 400: Your information is incomplete. Complete your information before the operation.
-    BasicInfoUncompleted,
-    /// `ColdData.EngineVersionNotSupport`, HTTP 400: The current instance engine version not support coldDataEnabled.
-    ColdDataEngineVersionNotSupport,
-    /// `ColdData.MinorVersionNotSupport`, HTTP 400: The current instance minor version not support coldDataEnabled.
-    ColdDataMinorVersionNotSupport,
-    /// `Commodity.InvalidComponent`, HTTP 400: The module you purchased is not legal, please buy it again.
-    CommodityInvalidComponent,
-    /// `CommodityServiceCalling.Exception`, HTTP 400: Failed to call commodity service.
-    CommodityServiceCallingException,
-    /// `ContainForbiddenLabelError`, HTTP 400: There is a label that prohibits placing orders. Please contact your distributor for assistance.
-    ContainForbiddenLabelError,
-    /// `IncorrectTargetClasscode`, HTTP 400: The current instance type does not support this operation.
-    IncorrectTargetClasscode,
-    /// `InsufficientAvailableQuota`, HTTP 400: Your account quota limit is less than 0, please recharge before trying to purchase.
-    InsufficientAvailableQuota,
-    /// `InvalidBackupSet`, HTTP 400: The specified database does not exist in the backup set.
-    InvalidBackupSet,
-    /// `InvalidConnectionString.Duplicate`, HTTP 400: Specified connection string already exists in the RDS.
-    InvalidConnectionStringDuplicate,
-    /// `InvalidDBInstanceEngineType.Format`, HTTP 400: the DB instance engine type does not support this operation.
-    InvalidDBInstanceEngineTypeFormat,
-    /// `InvalidDBInstanceId.NotFound`, HTTP 400: The DBInstanceId provided does not exist in records.
-    InvalidDBInstanceIdNotFound,
-    /// `InvalidInstanceLevel.DiskType`, HTTP 400: Specified instance level not support request disk type
-    InvalidInstanceLevelDiskType,
-    /// `InvalidParam`, HTTP 400: Sepcified wal level Parameter is invalid. There are still logical slots in instance, so it can not be set as replica.
-    InvalidParam,
-    /// `InvalidReleasedKeepPolicy.Format`, HTTP 400: Specified Released Keep Policy is not valid.
-    InvalidReleasedKeepPolicyFormat,
-    /// `InvalideStatus.Format`, HTTP 400: The instance status does not support this operation.
-    InvalideStatusFormat,
-    /// `KmsApiError`, HTTP 400: User secret key invalid.
-    KmsApiError,
-    /// `MirrorInsExists`, HTTP 400: Specified DB instance mirror ins already existed.
-    MirrorInsExists,
-    /// `OrdTCommodityQueryError`, HTTP 400: Failed to query for product.
-    OrdTCommodityQueryError,
-    /// `Order.ComboInstanceNotAllowOperate`, HTTP 400: A package instance is not allowed to operate independently.
-    OrderComboInstanceNotAllowOperate,
-    /// `Order.InstHasUnpaidOrder`, HTTP 400: There is an unpaid order for the service you have purchased. Please pay or void it before placing the order.
-    OrderInstHasUnpaidOrder,
-    /// `Order.NoRealNameAuthentication`, HTTP 400: You have not passed the real-name authentication and do not meet the purchase conditions. Please log in to the user center for real-name authentication.
-    OrderNoRealNameAuthentication,
-    /// `Order.PeriodInvalid`, HTTP 400: There is a problem with the period you selected, please choose again.
-    OrderPeriodInvalid,
-    /// `Parameters.Invalid`, HTTP 400: Parameter error, please check the parameters.
-    ParametersInvalid,
-    /// `Pay.InsufficientBalance`, HTTP 400: Insufficient available balance.
-    PayInsufficientBalance,
-    /// `Pay.NoCreditCard`, HTTP 400: No credit cards.
-    PayNoCreditCard,
-    /// `Price.CommoditySys`, HTTP 400: Commodity system call exception.
-    PriceCommoditySys,
-    /// `Price.PricingPlanResultNotFound`, HTTP 400: Pricing plan price result not found.
-    PricePricingPlanResultNotFound,
-    /// `ProductInstanceReleased`, HTTP 400: The instance has been released. Please check before placing the order.
-    ProductInstanceReleased,
-    /// `RegionDissolvedEOM`, HTTP 400: Dear customer, Alibaba Cloud plans to optimize and adjust the current region. Cloud services in this region will cease operations. You are currently unable to operate new purchase orders. Thank you for your understanding and support.
-    RegionDissolvedEOM,
-    /// `RegionEndTimeDissolvedAustralia`, HTTP 400: Cloud services in the Australia (Sydney) region will be discontinued. Set the validity date to September 30, 2024 or earlier than September 30, 2024.
-    RegionEndTimeDissolvedAustralia,
-    /// `RegionEndTimeDissolvedIndia`, HTTP 400: The region is no longer supported.
-    RegionEndTimeDissolvedIndia,
-    /// `RequiredParam.NotFound`, HTTP 400: Required input param is not found.
-    RequiredParamNotFound,
-    /// `Risk.RiskControlRejection`, HTTP 400: Your account is abnormal, please contact customer service for details.
-    RiskRiskControlRejection,
-    /// `SqlExecuteFailedOrTimeout`, HTTP 400: sql command execution failed or timed out:%s.
-    SqlExecuteFailedOrTimeout,
-    /// `System.SaleValidateFailed`, HTTP 400: Sales expression validation system error.
-    SystemSaleValidateFailed,
-    /// `UnsupportedClassCode`, HTTP 400: The specified DB instance class stops selling.
-    UnsupportedClassCode,
-    /// `VpcNetworkTypeNotSupport`, HTTP 400: The vpc network type instance does not support this operation.
-    VpcNetworkTypeNotSupport,
-    /// `noAvailablePaymentMethod`, HTTP 400: No payment method is specified for your account. We recommend that you add a payment method.
-    NoAvailablePaymentMethod,
-    /// `pay.noCreditCard`, HTTP 400: Account not bound to credit card.
-    PayNoCreditCardLowerCase,
-    /// `CloudSSDNotSupport`, HTTP 403: Cloud ssd does not support this operation, please upgrade to essd.
-    CloudSSDNotSupport,
-    /// `IncorrectMinorVersion`, HTTP 403: Current engine minor version does not support operations.
-    IncorrectMinorVersion,
-    /// `InvalidInstanceLevel.Malformed`, HTTP 403: Current DB instance level does not support this operation.
-    InvalidInstanceLevelMalformed,
-    /// `InvalidKmsKey`, HTTP 403: Kms key is disabled.
-    InvalidKmsKey,
-    /// `InvalidReduceDiskSize`, HTTP 403: The storage capacity after the scale-down must be larger than the used amount.
-    InvalidReduceDiskSize,
-    /// `InvalidUserOperatorPermission`, HTTP 403: The user permission does not support this operation.
-    InvalidUserOperatorPermission,
-    /// `InvalidVswitchId`, HTTP 403: Specified conn vswitch id is not valid.
-    InvalidVswitchId,
-    /// `NotInFlowController`, HTTP 403: Sorry,no permission.
-    NotInFlowController,
-    /// `OperationDenied.ZoneResource`, HTTP 403: There is no available zone for inventory.
-    OperationDeniedZoneResource,
-    /// `OrderStatus.UnPaid`, HTTP 403: The specified db instance has unpaid order.
-    OrderStatusUnPaid,
-    /// `HostInfo.NotFound`, HTTP 404: The specified host info is not found.
-    HostInfoNotFound,
-    /// `InvalidClusterKms`, HTTP 404: The current instance does not authorized to access the Key Management Service.
-    InvalidClusterKms,
-    /// `Request.NotFound`, HTTP 404: The requested resource is not available.
-    RequestNotFound,
-    /// `ExternalFailure`, HTTP 500: The request processing has failed due to external service failure.
-    ExternalFailure,
-    /// `InvokeProxyFailure`, HTTP 500: The request processing has failed due to service failure of rds api.
-    InvokeProxyFailure,
-    /// `RequestMetaDataFailed`, HTTP 500: The service request failed. Please try again later or contact service personnel.
-    RequestMetaDataFailed,
+    /// A code that every operation can answer.
+    Common(CommonError),
     /// An error answered by the API gateway, which any operation may return.
     Gateway(GatewayError),
-    /// A code neither the operation's nor the gateway's documentation lists,
-    /// kept verbatim.
+    /// A code neither the common table nor the gateway's documentation
+    /// lists, kept verbatim.
     Unknown(String),
 }
 
-/// The operation's error table: entry `i` describes the `i`-th variant
-/// of the enum. A constant rather than a static, so that, like the
-/// `#[inline]` methods that read it, it is compiled only into programs
-/// that use the operation.
-const TABLE: OperationTable = OperationTable {
-    names: &[
-        "AbsInvalidAccountNotFound",
-        "ApiNotSupport",
-        "BackupPolicyNotSupport",
-        "BasicInfoUncompleted",
-        "ColdDataEngineVersionNotSupport",
-        "ColdDataMinorVersionNotSupport",
-        "CommodityInvalidComponent",
-        "CommodityServiceCallingException",
-        "ContainForbiddenLabelError",
-        "IncorrectTargetClasscode",
-        "InsufficientAvailableQuota",
-        "InvalidBackupSet",
-        "InvalidConnectionStringDuplicate",
-        "InvalidDBInstanceEngineTypeFormat",
-        "InvalidDBInstanceIdNotFound",
-        "InvalidInstanceLevelDiskType",
-        "InvalidParam",
-        "InvalidReleasedKeepPolicyFormat",
-        "InvalideStatusFormat",
-        "KmsApiError",
-        "MirrorInsExists",
-        "OrdTCommodityQueryError",
-        "OrderComboInstanceNotAllowOperate",
-        "OrderInstHasUnpaidOrder",
-        "OrderNoRealNameAuthentication",
-        "OrderPeriodInvalid",
-        "ParametersInvalid",
-        "PayInsufficientBalance",
-        "PayNoCreditCard",
-        "PriceCommoditySys",
-        "PricePricingPlanResultNotFound",
-        "ProductInstanceReleased",
-        "RegionDissolvedEOM",
-        "RegionEndTimeDissolvedAustralia",
-        "RegionEndTimeDissolvedIndia",
-        "RequiredParamNotFound",
-        "RiskRiskControlRejection",
-        "SqlExecuteFailedOrTimeout",
-        "SystemSaleValidateFailed",
-        "UnsupportedClassCode",
-        "VpcNetworkTypeNotSupport",
-        "NoAvailablePaymentMethod",
-        "PayNoCreditCardLowerCase",
-        "CloudSSDNotSupport",
-        "IncorrectMinorVersion",
-        "InvalidInstanceLevelMalformed",
-        "InvalidKmsKey",
-        "InvalidReduceDiskSize",
-        "InvalidUserOperatorPermission",
-        "InvalidVswitchId",
-        "NotInFlowController",
-        "OperationDeniedZoneResource",
-        "OrderStatusUnPaid",
-        "HostInfoNotFound",
-        "InvalidClusterKms",
-        "RequestNotFound",
-        "ExternalFailure",
-        "InvokeProxyFailure",
-        "RequestMetaDataFailed",
-    ],
-    rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    starts: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
-    ],
-    by_code: &[
-        0, 1, 2, 3, 43, 4, 5, 6, 7, 8, 56, 53, 44, 9, 10, 11, 54, 12, 13, 14, 15, 45, 46,
-        16, 47, 17, 48, 49, 18, 57, 19, 20, 50, 51, 21, 22, 23, 24, 25, 52, 26, 27, 28,
-        29, 30, 31, 32, 33, 34, 55, 58, 35, 36, 37, 38, 39, 40, 41, 42,
-    ],
-};
-
 impl ModifyRcDiskAttributeError {
-    /// The error for a code, matched exactly: the operation's table first,
-    /// then the gateway's errors, else [`Self::Unknown`].
+    /// The error for a code, matched exactly: the codes every operation can
+    /// answer first, then the gateway's errors, else [`Self::Unknown`].
     #[inline]
     pub fn from_code(code: &str) -> Self {
-        TABLE
-            .decode(
-                code,
-                Self::DOCUMENTED,
-                ModifyRcDiskAttributeError::Gateway,
-                ModifyRcDiskAttributeError::Unknown,
-            )
+        match CommonError::from_code(code) {
+            Some(common) => ModifyRcDiskAttributeError::Common(common),
+            None => {
+                GatewayError::from_code(code)
+                    .map_or_else(
+                        || ModifyRcDiskAttributeError::Unknown(code.to_owned()),
+                        ModifyRcDiskAttributeError::Gateway,
+                    )
+            }
+        }
     }
-
-    /// The documented variants: entry `i` is the variant that entry `i`
-    /// of [`TABLE`] describes.
-    const DOCUMENTED: [Self; 59] = [
-        Self::AbsInvalidAccountNotFound,
-        Self::ApiNotSupport,
-        Self::BackupPolicyNotSupport,
-        Self::BasicInfoUncompleted,
-        Self::ColdDataEngineVersionNotSupport,
-        Self::ColdDataMinorVersionNotSupport,
-        Self::CommodityInvalidComponent,
-        Self::CommodityServiceCallingException,
-        Self::ContainForbiddenLabelError,
-        Self::IncorrectTargetClasscode,
-        Self::InsufficientAvailableQuota,
-        Self::InvalidBackupSet,
-        Self::InvalidConnectionStringDuplicate,
-        Self::InvalidDBInstanceEngineTypeFormat,
-        Self::InvalidDBInstanceIdNotFound,
-        Self::InvalidInstanceLevelDiskType,
-        Self::InvalidParam,
-        Self::InvalidReleasedKeepPolicyFormat,
-        Self::InvalideStatusFormat,
-        Self::KmsApiError,
-        Self::MirrorInsExists,
-        Self::OrdTCommodityQueryError,
-        Self::OrderComboInstanceNotAllowOperate,
-        Self::OrderInstHasUnpaidOrder,
-        Self::OrderNoRealNameAuthentication,
-        Self::OrderPeriodInvalid,
-        Self::ParametersInvalid,
-        Self::PayInsufficientBalance,
-        Self::PayNoCreditCard,
-        Self::PriceCommoditySys,
-        Self::PricePricingPlanResultNotFound,
-        Self::ProductInstanceReleased,
-        Self::RegionDissolvedEOM,
-        Self::RegionEndTimeDissolvedAustralia,
-        Self::RegionEndTimeDissolvedIndia,
-        Self::RequiredParamNotFound,
-        Self::RiskRiskControlRejection,
-        Self::SqlExecuteFailedOrTimeout,
-        Self::SystemSaleValidateFailed,
-        Self::UnsupportedClassCode,
-        Self::VpcNetworkTypeNotSupport,
-        Self::NoAvailablePaymentMethod,
-        Self::PayNoCreditCardLowerCase,
-        Self::CloudSSDNotSupport,
-        Self::IncorrectMinorVersion,
-        Self::InvalidInstanceLevelMalformed,
-        Self::InvalidKmsKey,
-        Self::InvalidReduceDiskSize,
-        Self::InvalidUserOperatorPermission,
-        Self::InvalidVswitchId,
-        Self::NotInFlowController,
-        Self::OperationDeniedZoneResource,
-        Self::OrderStatusUnPaid,
-        Self::HostInfoNotFound,
-        Self::InvalidClusterKms,
-        Self::RequestNotFound,
-        Self::ExternalFailure,
-        Self::InvokeProxyFailure,
-        Self::RequestMetaDataFailed,
-    ];
 
     /// What the value is, for the code in `rows.rs` that every
     /// operation's errors share.
     #[inline]
     fn kind(&self) -> Kind<'_> {
         match self {
+            ModifyRcDiskAttributeError::Common(common) => common.kind(),
             ModifyRcDiskAttributeError::Gateway(gateway) => Kind::Gateway(*gateway),
             ModifyRcDiskAttributeError::Unknown(code) => Kind::Unknown(code),
-            documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyRcDiskAttributeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyRcDiskAttributeError::Common(common) => {
+                ModifyRcDiskAttributeError::Common(*common)
+            }
+            ModifyRcDiskAttributeError::Gateway(gateway) => {
+                ModifyRcDiskAttributeError::Gateway(*gateway)
+            }
+            ModifyRcDiskAttributeError::Unknown(code) => {
+                ModifyRcDiskAttributeError::Unknown(code.clone())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyRcDiskAttributeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModifyRcDiskAttributeError::Common(common) => {
+                formatter.debug_tuple("Common").field(common).finish()
+            }
+            other => TABLE.fmt_debug(other.kind(), formatter),
+        }
+    }
+}
+
+impl ModifyRcDiskAttributeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +176,6 @@ impl std::hash::Hash for ModifyRcDiskAttributeError {
 }
 
 impl Eq for ModifyRcDiskAttributeError {}
-
-impl Clone for ModifyRcDiskAttributeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyRcDiskAttributeError::Gateway(gateway) => {
-                ModifyRcDiskAttributeError::Gateway(*gateway)
-            }
-            ModifyRcDiskAttributeError::Unknown(code) => {
-                ModifyRcDiskAttributeError::Unknown(code.clone())
-            }
-            documented => ModifyRcDiskAttributeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyRcDiskAttributeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyRcDiskAttributeError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyReadWriteSplittingConnection`.
 ///
@@ -332,7 +332,33 @@ impl ModifyReadWriteSplittingConnectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyReadWriteSplittingConnectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyReadWriteSplittingConnectionError::Gateway(gateway) => {
+                ModifyReadWriteSplittingConnectionError::Gateway(*gateway)
+            }
+            ModifyReadWriteSplittingConnectionError::Unknown(code) => {
+                ModifyReadWriteSplittingConnectionError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyReadWriteSplittingConnectionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyReadWriteSplittingConnectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyReadWriteSplittingConnectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,30 +441,6 @@ impl std::hash::Hash for ModifyReadWriteSplittingConnectionError {
 }
 
 impl Eq for ModifyReadWriteSplittingConnectionError {}
-
-impl Clone for ModifyReadWriteSplittingConnectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyReadWriteSplittingConnectionError::Gateway(gateway) => {
-                ModifyReadWriteSplittingConnectionError::Gateway(*gateway)
-            }
-            ModifyReadWriteSplittingConnectionError::Unknown(code) => {
-                ModifyReadWriteSplittingConnectionError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyReadWriteSplittingConnectionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyReadWriteSplittingConnectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyReadWriteSplittingConnectionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyReadonlyInstanceDelayReplicationTime`.
 ///
@@ -332,7 +332,35 @@ impl ModifyReadonlyInstanceDelayReplicationTimeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyReadonlyInstanceDelayReplicationTimeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(gateway) => {
+                ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(*gateway)
+            }
+            ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(code) => {
+                ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(code.clone())
+            }
+            documented => {
+                ModifyReadonlyInstanceDelayReplicationTimeError::from_code(
+                    documented.code(),
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyReadonlyInstanceDelayReplicationTimeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,32 +443,6 @@ impl std::hash::Hash for ModifyReadonlyInstanceDelayReplicationTimeError {
 }
 
 impl Eq for ModifyReadonlyInstanceDelayReplicationTimeError {}
-
-impl Clone for ModifyReadonlyInstanceDelayReplicationTimeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(gateway) => {
-                ModifyReadonlyInstanceDelayReplicationTimeError::Gateway(*gateway)
-            }
-            ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(code) => {
-                ModifyReadonlyInstanceDelayReplicationTimeError::Unknown(code.clone())
-            }
-            documented => {
-                ModifyReadonlyInstanceDelayReplicationTimeError::from_code(
-                    documented.code(),
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifyReadonlyInstanceDelayReplicationTimeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyReadonlyInstanceDelayReplicationTimeError {
     #[inline]

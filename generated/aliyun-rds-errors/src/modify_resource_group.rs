@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyResourceGroup`.
 ///
@@ -324,7 +324,31 @@ impl ModifyResourceGroupError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyResourceGroupError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyResourceGroupError::Gateway(gateway) => {
+                ModifyResourceGroupError::Gateway(*gateway)
+            }
+            ModifyResourceGroupError::Unknown(code) => {
+                ModifyResourceGroupError::Unknown(code.clone())
+            }
+            documented => ModifyResourceGroupError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyResourceGroupError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyResourceGroupError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for ModifyResourceGroupError {
 }
 
 impl Eq for ModifyResourceGroupError {}
-
-impl Clone for ModifyResourceGroupError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyResourceGroupError::Gateway(gateway) => {
-                ModifyResourceGroupError::Gateway(*gateway)
-            }
-            ModifyResourceGroupError::Unknown(code) => {
-                ModifyResourceGroupError::Unknown(code.clone())
-            }
-            documented => ModifyResourceGroupError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyResourceGroupError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyResourceGroupError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifySecurityGroupConfiguration`.
 ///
@@ -330,7 +330,33 @@ impl ModifySecurityGroupConfigurationError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifySecurityGroupConfigurationError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifySecurityGroupConfigurationError::Gateway(gateway) => {
+                ModifySecurityGroupConfigurationError::Gateway(*gateway)
+            }
+            ModifySecurityGroupConfigurationError::Unknown(code) => {
+                ModifySecurityGroupConfigurationError::Unknown(code.clone())
+            }
+            documented => {
+                ModifySecurityGroupConfigurationError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ModifySecurityGroupConfigurationError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifySecurityGroupConfigurationError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -413,30 +439,6 @@ impl std::hash::Hash for ModifySecurityGroupConfigurationError {
 }
 
 impl Eq for ModifySecurityGroupConfigurationError {}
-
-impl Clone for ModifySecurityGroupConfigurationError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifySecurityGroupConfigurationError::Gateway(gateway) => {
-                ModifySecurityGroupConfigurationError::Gateway(*gateway)
-            }
-            ModifySecurityGroupConfigurationError::Unknown(code) => {
-                ModifySecurityGroupConfigurationError::Unknown(code.clone())
-            }
-            documented => {
-                ModifySecurityGroupConfigurationError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ModifySecurityGroupConfigurationError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifySecurityGroupConfigurationError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifySecurityIps`.
 ///
@@ -391,7 +391,31 @@ impl ModifySecurityIpsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifySecurityIpsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifySecurityIpsError::Gateway(gateway) => {
+                ModifySecurityIpsError::Gateway(*gateway)
+            }
+            ModifySecurityIpsError::Unknown(code) => {
+                ModifySecurityIpsError::Unknown(code.clone())
+            }
+            documented => ModifySecurityIpsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifySecurityIpsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifySecurityIpsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -474,28 +498,6 @@ impl std::hash::Hash for ModifySecurityIpsError {
 }
 
 impl Eq for ModifySecurityIpsError {}
-
-impl Clone for ModifySecurityIpsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifySecurityIpsError::Gateway(gateway) => {
-                ModifySecurityIpsError::Gateway(*gateway)
-            }
-            ModifySecurityIpsError::Unknown(code) => {
-                ModifySecurityIpsError::Unknown(code.clone())
-            }
-            documented => ModifySecurityIpsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifySecurityIpsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifySecurityIpsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifySQLCollectorPolicy`.
 ///
@@ -397,7 +397,31 @@ impl ModifySqlCollectorPolicyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifySqlCollectorPolicyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifySqlCollectorPolicyError::Gateway(gateway) => {
+                ModifySqlCollectorPolicyError::Gateway(*gateway)
+            }
+            ModifySqlCollectorPolicyError::Unknown(code) => {
+                ModifySqlCollectorPolicyError::Unknown(code.clone())
+            }
+            documented => ModifySqlCollectorPolicyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifySqlCollectorPolicyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifySqlCollectorPolicyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -480,28 +504,6 @@ impl std::hash::Hash for ModifySqlCollectorPolicyError {
 }
 
 impl Eq for ModifySqlCollectorPolicyError {}
-
-impl Clone for ModifySqlCollectorPolicyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifySqlCollectorPolicyError::Gateway(gateway) => {
-                ModifySqlCollectorPolicyError::Gateway(*gateway)
-            }
-            ModifySqlCollectorPolicyError::Unknown(code) => {
-                ModifySqlCollectorPolicyError::Unknown(code.clone())
-            }
-            documented => ModifySqlCollectorPolicyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifySqlCollectorPolicyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifySqlCollectorPolicyError {
     #[inline]

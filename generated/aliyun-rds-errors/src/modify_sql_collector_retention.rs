@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifySQLCollectorRetention`.
 ///
@@ -338,7 +338,31 @@ impl ModifySqlCollectorRetentionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifySqlCollectorRetentionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifySqlCollectorRetentionError::Gateway(gateway) => {
+                ModifySqlCollectorRetentionError::Gateway(*gateway)
+            }
+            ModifySqlCollectorRetentionError::Unknown(code) => {
+                ModifySqlCollectorRetentionError::Unknown(code.clone())
+            }
+            documented => ModifySqlCollectorRetentionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifySqlCollectorRetentionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifySqlCollectorRetentionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -421,28 +445,6 @@ impl std::hash::Hash for ModifySqlCollectorRetentionError {
 }
 
 impl Eq for ModifySqlCollectorRetentionError {}
-
-impl Clone for ModifySqlCollectorRetentionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifySqlCollectorRetentionError::Gateway(gateway) => {
-                ModifySqlCollectorRetentionError::Gateway(*gateway)
-            }
-            ModifySqlCollectorRetentionError::Unknown(code) => {
-                ModifySqlCollectorRetentionError::Unknown(code.clone())
-            }
-            documented => ModifySqlCollectorRetentionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifySqlCollectorRetentionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifySqlCollectorRetentionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyTaskInfo`.
 ///
@@ -324,7 +324,31 @@ impl ModifyTaskInfoError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyTaskInfoError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyTaskInfoError::Gateway(gateway) => {
+                ModifyTaskInfoError::Gateway(*gateway)
+            }
+            ModifyTaskInfoError::Unknown(code) => {
+                ModifyTaskInfoError::Unknown(code.clone())
+            }
+            documented => ModifyTaskInfoError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyTaskInfoError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyTaskInfoError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for ModifyTaskInfoError {
 }
 
 impl Eq for ModifyTaskInfoError {}
-
-impl Clone for ModifyTaskInfoError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyTaskInfoError::Gateway(gateway) => {
-                ModifyTaskInfoError::Gateway(*gateway)
-            }
-            ModifyTaskInfoError::Unknown(code) => {
-                ModifyTaskInfoError::Unknown(code.clone())
-            }
-            documented => ModifyTaskInfoError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyTaskInfoError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyTaskInfoError {
     #[inline]

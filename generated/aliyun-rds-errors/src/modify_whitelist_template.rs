@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ModifyWhitelistTemplate`.
 ///
@@ -351,7 +351,31 @@ impl ModifyWhitelistTemplateError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ModifyWhitelistTemplateError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ModifyWhitelistTemplateError::Gateway(gateway) => {
+                ModifyWhitelistTemplateError::Gateway(*gateway)
+            }
+            ModifyWhitelistTemplateError::Unknown(code) => {
+                ModifyWhitelistTemplateError::Unknown(code.clone())
+            }
+            documented => ModifyWhitelistTemplateError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ModifyWhitelistTemplateError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ModifyWhitelistTemplateError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for ModifyWhitelistTemplateError {
 }
 
 impl Eq for ModifyWhitelistTemplateError {}
-
-impl Clone for ModifyWhitelistTemplateError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ModifyWhitelistTemplateError::Gateway(gateway) => {
-                ModifyWhitelistTemplateError::Gateway(*gateway)
-            }
-            ModifyWhitelistTemplateError::Unknown(code) => {
-                ModifyWhitelistTemplateError::Unknown(code.clone())
-            }
-            documented => ModifyWhitelistTemplateError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ModifyWhitelistTemplateError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ModifyWhitelistTemplateError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `PreCheckCreateOrderForDeleteDBNodes`.
 ///
@@ -332,7 +332,33 @@ impl PreCheckCreateOrderForDeleteDbNodesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for PreCheckCreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            PreCheckCreateOrderForDeleteDbNodesError::Gateway(gateway) => {
+                PreCheckCreateOrderForDeleteDbNodesError::Gateway(*gateway)
+            }
+            PreCheckCreateOrderForDeleteDbNodesError::Unknown(code) => {
+                PreCheckCreateOrderForDeleteDbNodesError::Unknown(code.clone())
+            }
+            documented => {
+                PreCheckCreateOrderForDeleteDbNodesError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for PreCheckCreateOrderForDeleteDbNodesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl PreCheckCreateOrderForDeleteDbNodesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,30 +441,6 @@ impl std::hash::Hash for PreCheckCreateOrderForDeleteDbNodesError {
 }
 
 impl Eq for PreCheckCreateOrderForDeleteDbNodesError {}
-
-impl Clone for PreCheckCreateOrderForDeleteDbNodesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            PreCheckCreateOrderForDeleteDbNodesError::Gateway(gateway) => {
-                PreCheckCreateOrderForDeleteDbNodesError::Gateway(*gateway)
-            }
-            PreCheckCreateOrderForDeleteDbNodesError::Unknown(code) => {
-                PreCheckCreateOrderForDeleteDbNodesError::Unknown(code.clone())
-            }
-            documented => {
-                PreCheckCreateOrderForDeleteDbNodesError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for PreCheckCreateOrderForDeleteDbNodesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for PreCheckCreateOrderForDeleteDbNodesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `PurgeDBInstanceLog`.
 ///
@@ -355,7 +355,31 @@ impl PurgeDbInstanceLogError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for PurgeDbInstanceLogError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            PurgeDbInstanceLogError::Gateway(gateway) => {
+                PurgeDbInstanceLogError::Gateway(*gateway)
+            }
+            PurgeDbInstanceLogError::Unknown(code) => {
+                PurgeDbInstanceLogError::Unknown(code.clone())
+            }
+            documented => PurgeDbInstanceLogError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for PurgeDbInstanceLogError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl PurgeDbInstanceLogError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,28 +462,6 @@ impl std::hash::Hash for PurgeDbInstanceLogError {
 }
 
 impl Eq for PurgeDbInstanceLogError {}
-
-impl Clone for PurgeDbInstanceLogError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            PurgeDbInstanceLogError::Gateway(gateway) => {
-                PurgeDbInstanceLogError::Gateway(*gateway)
-            }
-            PurgeDbInstanceLogError::Unknown(code) => {
-                PurgeDbInstanceLogError::Unknown(code.clone())
-            }
-            documented => PurgeDbInstanceLogError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for PurgeDbInstanceLogError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for PurgeDbInstanceLogError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `QueryNotify`.
 ///
@@ -328,7 +328,27 @@ impl QueryNotifyError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for QueryNotifyError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            QueryNotifyError::Gateway(gateway) => QueryNotifyError::Gateway(*gateway),
+            QueryNotifyError::Unknown(code) => QueryNotifyError::Unknown(code.clone()),
+            documented => QueryNotifyError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for QueryNotifyError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl QueryNotifyError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,24 +431,6 @@ impl std::hash::Hash for QueryNotifyError {
 }
 
 impl Eq for QueryNotifyError {}
-
-impl Clone for QueryNotifyError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            QueryNotifyError::Gateway(gateway) => QueryNotifyError::Gateway(*gateway),
-            QueryNotifyError::Unknown(code) => QueryNotifyError::Unknown(code.clone()),
-            documented => QueryNotifyError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for QueryNotifyError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for QueryNotifyError {
     #[inline]

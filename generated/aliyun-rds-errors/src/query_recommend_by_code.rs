@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `QueryRecommendByCode`.
 ///
@@ -320,7 +320,31 @@ impl QueryRecommendByCodeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for QueryRecommendByCodeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            QueryRecommendByCodeError::Gateway(gateway) => {
+                QueryRecommendByCodeError::Gateway(*gateway)
+            }
+            QueryRecommendByCodeError::Unknown(code) => {
+                QueryRecommendByCodeError::Unknown(code.clone())
+            }
+            documented => QueryRecommendByCodeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for QueryRecommendByCodeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl QueryRecommendByCodeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for QueryRecommendByCodeError {
 }
 
 impl Eq for QueryRecommendByCodeError {}
-
-impl Clone for QueryRecommendByCodeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            QueryRecommendByCodeError::Gateway(gateway) => {
-                QueryRecommendByCodeError::Gateway(*gateway)
-            }
-            QueryRecommendByCodeError::Unknown(code) => {
-                QueryRecommendByCodeError::Unknown(code.clone())
-            }
-            documented => QueryRecommendByCodeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for QueryRecommendByCodeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for QueryRecommendByCodeError {
     #[inline]

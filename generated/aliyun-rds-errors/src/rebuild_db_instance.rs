@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RebuildDBInstance`.
 ///
@@ -324,7 +324,31 @@ impl RebuildDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RebuildDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RebuildDbInstanceError::Gateway(gateway) => {
+                RebuildDbInstanceError::Gateway(*gateway)
+            }
+            RebuildDbInstanceError::Unknown(code) => {
+                RebuildDbInstanceError::Unknown(code.clone())
+            }
+            documented => RebuildDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RebuildDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RebuildDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for RebuildDbInstanceError {
 }
 
 impl Eq for RebuildDbInstanceError {}
-
-impl Clone for RebuildDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RebuildDbInstanceError::Gateway(gateway) => {
-                RebuildDbInstanceError::Gateway(*gateway)
-            }
-            RebuildDbInstanceError::Unknown(code) => {
-                RebuildDbInstanceError::Unknown(code.clone())
-            }
-            documented => RebuildDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RebuildDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RebuildDbInstanceError {
     #[inline]

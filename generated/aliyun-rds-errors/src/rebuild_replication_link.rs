@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RebuildReplicationLink`.
 ///
@@ -347,7 +347,31 @@ impl RebuildReplicationLinkError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RebuildReplicationLinkError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RebuildReplicationLinkError::Gateway(gateway) => {
+                RebuildReplicationLinkError::Gateway(*gateway)
+            }
+            RebuildReplicationLinkError::Unknown(code) => {
+                RebuildReplicationLinkError::Unknown(code.clone())
+            }
+            documented => RebuildReplicationLinkError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RebuildReplicationLinkError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RebuildReplicationLinkError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for RebuildReplicationLinkError {
 }
 
 impl Eq for RebuildReplicationLinkError {}
-
-impl Clone for RebuildReplicationLinkError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RebuildReplicationLinkError::Gateway(gateway) => {
-                RebuildReplicationLinkError::Gateway(*gateway)
-            }
-            RebuildReplicationLinkError::Unknown(code) => {
-                RebuildReplicationLinkError::Unknown(code.clone())
-            }
-            documented => RebuildReplicationLinkError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RebuildReplicationLinkError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RebuildReplicationLinkError {
     #[inline]

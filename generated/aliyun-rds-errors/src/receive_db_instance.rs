@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ReceiveDBInstance`.
 ///
@@ -326,7 +326,31 @@ impl ReceiveDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ReceiveDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ReceiveDbInstanceError::Gateway(gateway) => {
+                ReceiveDbInstanceError::Gateway(*gateway)
+            }
+            ReceiveDbInstanceError::Unknown(code) => {
+                ReceiveDbInstanceError::Unknown(code.clone())
+            }
+            documented => ReceiveDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ReceiveDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ReceiveDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -409,28 +433,6 @@ impl std::hash::Hash for ReceiveDbInstanceError {
 }
 
 impl Eq for ReceiveDbInstanceError {}
-
-impl Clone for ReceiveDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ReceiveDbInstanceError::Gateway(gateway) => {
-                ReceiveDbInstanceError::Gateway(*gateway)
-            }
-            ReceiveDbInstanceError::Unknown(code) => {
-                ReceiveDbInstanceError::Unknown(code.clone())
-            }
-            documented => ReceiveDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ReceiveDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ReceiveDbInstanceError {
     #[inline]

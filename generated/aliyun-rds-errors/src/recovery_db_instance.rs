@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RecoveryDBInstance`.
 ///
@@ -351,7 +351,31 @@ impl RecoveryDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RecoveryDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RecoveryDbInstanceError::Gateway(gateway) => {
+                RecoveryDbInstanceError::Gateway(*gateway)
+            }
+            RecoveryDbInstanceError::Unknown(code) => {
+                RecoveryDbInstanceError::Unknown(code.clone())
+            }
+            documented => RecoveryDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RecoveryDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RecoveryDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for RecoveryDbInstanceError {
 }
 
 impl Eq for RecoveryDbInstanceError {}
-
-impl Clone for RecoveryDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RecoveryDbInstanceError::Gateway(gateway) => {
-                RecoveryDbInstanceError::Gateway(*gateway)
-            }
-            RecoveryDbInstanceError::Unknown(code) => {
-                RecoveryDbInstanceError::Unknown(code.clone())
-            }
-            documented => RecoveryDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RecoveryDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RecoveryDbInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ReleaseInstanceConnection`.
 ///
@@ -328,7 +328,31 @@ impl ReleaseInstanceConnectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ReleaseInstanceConnectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ReleaseInstanceConnectionError::Gateway(gateway) => {
+                ReleaseInstanceConnectionError::Gateway(*gateway)
+            }
+            ReleaseInstanceConnectionError::Unknown(code) => {
+                ReleaseInstanceConnectionError::Unknown(code.clone())
+            }
+            documented => ReleaseInstanceConnectionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ReleaseInstanceConnectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ReleaseInstanceConnectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,28 +435,6 @@ impl std::hash::Hash for ReleaseInstanceConnectionError {
 }
 
 impl Eq for ReleaseInstanceConnectionError {}
-
-impl Clone for ReleaseInstanceConnectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ReleaseInstanceConnectionError::Gateway(gateway) => {
-                ReleaseInstanceConnectionError::Gateway(*gateway)
-            }
-            ReleaseInstanceConnectionError::Unknown(code) => {
-                ReleaseInstanceConnectionError::Unknown(code.clone())
-            }
-            documented => ReleaseInstanceConnectionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ReleaseInstanceConnectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ReleaseInstanceConnectionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ReleaseInstancePublicConnection`.
 ///
@@ -334,7 +334,33 @@ impl ReleaseInstancePublicConnectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ReleaseInstancePublicConnectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ReleaseInstancePublicConnectionError::Gateway(gateway) => {
+                ReleaseInstancePublicConnectionError::Gateway(*gateway)
+            }
+            ReleaseInstancePublicConnectionError::Unknown(code) => {
+                ReleaseInstancePublicConnectionError::Unknown(code.clone())
+            }
+            documented => {
+                ReleaseInstancePublicConnectionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ReleaseInstancePublicConnectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ReleaseInstancePublicConnectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -417,30 +443,6 @@ impl std::hash::Hash for ReleaseInstancePublicConnectionError {
 }
 
 impl Eq for ReleaseInstancePublicConnectionError {}
-
-impl Clone for ReleaseInstancePublicConnectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ReleaseInstancePublicConnectionError::Gateway(gateway) => {
-                ReleaseInstancePublicConnectionError::Gateway(*gateway)
-            }
-            ReleaseInstancePublicConnectionError::Unknown(code) => {
-                ReleaseInstancePublicConnectionError::Unknown(code.clone())
-            }
-            documented => {
-                ReleaseInstancePublicConnectionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ReleaseInstancePublicConnectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ReleaseInstancePublicConnectionError {
     #[inline]

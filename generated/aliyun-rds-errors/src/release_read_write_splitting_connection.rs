@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ReleaseReadWriteSplittingConnection`.
 ///
@@ -324,7 +324,33 @@ impl ReleaseReadWriteSplittingConnectionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ReleaseReadWriteSplittingConnectionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ReleaseReadWriteSplittingConnectionError::Gateway(gateway) => {
+                ReleaseReadWriteSplittingConnectionError::Gateway(*gateway)
+            }
+            ReleaseReadWriteSplittingConnectionError::Unknown(code) => {
+                ReleaseReadWriteSplittingConnectionError::Unknown(code.clone())
+            }
+            documented => {
+                ReleaseReadWriteSplittingConnectionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ReleaseReadWriteSplittingConnectionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ReleaseReadWriteSplittingConnectionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,30 +433,6 @@ impl std::hash::Hash for ReleaseReadWriteSplittingConnectionError {
 }
 
 impl Eq for ReleaseReadWriteSplittingConnectionError {}
-
-impl Clone for ReleaseReadWriteSplittingConnectionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ReleaseReadWriteSplittingConnectionError::Gateway(gateway) => {
-                ReleaseReadWriteSplittingConnectionError::Gateway(*gateway)
-            }
-            ReleaseReadWriteSplittingConnectionError::Unknown(code) => {
-                ReleaseReadWriteSplittingConnectionError::Unknown(code.clone())
-            }
-            documented => {
-                ReleaseReadWriteSplittingConnectionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for ReleaseReadWriteSplittingConnectionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ReleaseReadWriteSplittingConnectionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RemoveTagsFromResource`.
 ///
@@ -320,7 +320,31 @@ impl RemoveTagsFromResourceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RemoveTagsFromResourceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RemoveTagsFromResourceError::Gateway(gateway) => {
+                RemoveTagsFromResourceError::Gateway(*gateway)
+            }
+            RemoveTagsFromResourceError::Unknown(code) => {
+                RemoveTagsFromResourceError::Unknown(code.clone())
+            }
+            documented => RemoveTagsFromResourceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RemoveTagsFromResourceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RemoveTagsFromResourceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for RemoveTagsFromResourceError {
 }
 
 impl Eq for RemoveTagsFromResourceError {}
-
-impl Clone for RemoveTagsFromResourceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RemoveTagsFromResourceError::Gateway(gateway) => {
-                RemoveTagsFromResourceError::Gateway(*gateway)
-            }
-            RemoveTagsFromResourceError::Unknown(code) => {
-                RemoveTagsFromResourceError::Unknown(code.clone())
-            }
-            documented => RemoveTagsFromResourceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RemoveTagsFromResourceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RemoveTagsFromResourceError {
     #[inline]

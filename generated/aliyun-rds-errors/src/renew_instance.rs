@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RenewInstance`.
 ///
@@ -347,7 +347,29 @@ impl RenewInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RenewInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RenewInstanceError::Gateway(gateway) => RenewInstanceError::Gateway(*gateway),
+            RenewInstanceError::Unknown(code) => {
+                RenewInstanceError::Unknown(code.clone())
+            }
+            documented => RenewInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RenewInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RenewInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,26 +452,6 @@ impl std::hash::Hash for RenewInstanceError {
 }
 
 impl Eq for RenewInstanceError {}
-
-impl Clone for RenewInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RenewInstanceError::Gateway(gateway) => RenewInstanceError::Gateway(*gateway),
-            RenewInstanceError::Unknown(code) => {
-                RenewInstanceError::Unknown(code.clone())
-            }
-            documented => RenewInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RenewInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RenewInstanceError {
     #[inline]

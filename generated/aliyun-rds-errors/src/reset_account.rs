@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ResetAccount`.
 ///
@@ -328,7 +328,27 @@ impl ResetAccountError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ResetAccountError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ResetAccountError::Gateway(gateway) => ResetAccountError::Gateway(*gateway),
+            ResetAccountError::Unknown(code) => ResetAccountError::Unknown(code.clone()),
+            documented => ResetAccountError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ResetAccountError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ResetAccountError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -411,24 +431,6 @@ impl std::hash::Hash for ResetAccountError {
 }
 
 impl Eq for ResetAccountError {}
-
-impl Clone for ResetAccountError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ResetAccountError::Gateway(gateway) => ResetAccountError::Gateway(*gateway),
-            ResetAccountError::Unknown(code) => ResetAccountError::Unknown(code.clone()),
-            documented => ResetAccountError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ResetAccountError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ResetAccountError {
     #[inline]

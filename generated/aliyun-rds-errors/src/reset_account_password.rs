@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `ResetAccountPassword`.
 ///
@@ -383,7 +383,31 @@ impl ResetAccountPasswordError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for ResetAccountPasswordError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            ResetAccountPasswordError::Gateway(gateway) => {
+                ResetAccountPasswordError::Gateway(*gateway)
+            }
+            ResetAccountPasswordError::Unknown(code) => {
+                ResetAccountPasswordError::Unknown(code.clone())
+            }
+            documented => ResetAccountPasswordError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for ResetAccountPasswordError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl ResetAccountPasswordError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -466,28 +490,6 @@ impl std::hash::Hash for ResetAccountPasswordError {
 }
 
 impl Eq for ResetAccountPasswordError {}
-
-impl Clone for ResetAccountPasswordError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            ResetAccountPasswordError::Gateway(gateway) => {
-                ResetAccountPasswordError::Gateway(*gateway)
-            }
-            ResetAccountPasswordError::Unknown(code) => {
-                ResetAccountPasswordError::Unknown(code.clone())
-            }
-            documented => ResetAccountPasswordError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for ResetAccountPasswordError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for ResetAccountPasswordError {
     #[inline]

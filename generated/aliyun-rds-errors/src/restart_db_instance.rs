@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RestartDBInstance`.
 ///
@@ -387,7 +387,31 @@ impl RestartDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RestartDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RestartDbInstanceError::Gateway(gateway) => {
+                RestartDbInstanceError::Gateway(*gateway)
+            }
+            RestartDbInstanceError::Unknown(code) => {
+                RestartDbInstanceError::Unknown(code.clone())
+            }
+            documented => RestartDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RestartDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RestartDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -470,28 +494,6 @@ impl std::hash::Hash for RestartDbInstanceError {
 }
 
 impl Eq for RestartDbInstanceError {}
-
-impl Clone for RestartDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RestartDbInstanceError::Gateway(gateway) => {
-                RestartDbInstanceError::Gateway(*gateway)
-            }
-            RestartDbInstanceError::Unknown(code) => {
-                RestartDbInstanceError::Unknown(code.clone())
-            }
-            documented => RestartDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RestartDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RestartDbInstanceError {
     #[inline]

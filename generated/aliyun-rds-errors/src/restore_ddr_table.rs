@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RestoreDdrTable`.
 ///
@@ -446,7 +446,31 @@ impl RestoreDdrTableError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RestoreDdrTableError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RestoreDdrTableError::Gateway(gateway) => {
+                RestoreDdrTableError::Gateway(*gateway)
+            }
+            RestoreDdrTableError::Unknown(code) => {
+                RestoreDdrTableError::Unknown(code.clone())
+            }
+            documented => RestoreDdrTableError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RestoreDdrTableError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RestoreDdrTableError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -529,28 +553,6 @@ impl std::hash::Hash for RestoreDdrTableError {
 }
 
 impl Eq for RestoreDdrTableError {}
-
-impl Clone for RestoreDdrTableError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RestoreDdrTableError::Gateway(gateway) => {
-                RestoreDdrTableError::Gateway(*gateway)
-            }
-            RestoreDdrTableError::Unknown(code) => {
-                RestoreDdrTableError::Unknown(code.clone())
-            }
-            documented => RestoreDdrTableError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RestoreDdrTableError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RestoreDdrTableError {
     #[inline]

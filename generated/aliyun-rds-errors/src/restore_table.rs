@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RestoreTable`.
 ///
@@ -479,7 +479,27 @@ impl RestoreTableError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RestoreTableError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RestoreTableError::Gateway(gateway) => RestoreTableError::Gateway(*gateway),
+            RestoreTableError::Unknown(code) => RestoreTableError::Unknown(code.clone()),
+            documented => RestoreTableError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RestoreTableError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RestoreTableError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -562,24 +582,6 @@ impl std::hash::Hash for RestoreTableError {
 }
 
 impl Eq for RestoreTableError {}
-
-impl Clone for RestoreTableError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RestoreTableError::Gateway(gateway) => RestoreTableError::Gateway(*gateway),
-            RestoreTableError::Unknown(code) => RestoreTableError::Unknown(code.clone()),
-            documented => RestoreTableError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RestoreTableError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RestoreTableError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RevokeAccountPrivilege`.
 ///
@@ -347,7 +347,31 @@ impl RevokeAccountPrivilegeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RevokeAccountPrivilegeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RevokeAccountPrivilegeError::Gateway(gateway) => {
+                RevokeAccountPrivilegeError::Gateway(*gateway)
+            }
+            RevokeAccountPrivilegeError::Unknown(code) => {
+                RevokeAccountPrivilegeError::Unknown(code.clone())
+            }
+            documented => RevokeAccountPrivilegeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RevokeAccountPrivilegeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RevokeAccountPrivilegeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for RevokeAccountPrivilegeError {
 }
 
 impl Eq for RevokeAccountPrivilegeError {}
-
-impl Clone for RevokeAccountPrivilegeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RevokeAccountPrivilegeError::Gateway(gateway) => {
-                RevokeAccountPrivilegeError::Gateway(*gateway)
-            }
-            RevokeAccountPrivilegeError::Unknown(code) => {
-                RevokeAccountPrivilegeError::Unknown(code.clone())
-            }
-            documented => RevokeAccountPrivilegeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RevokeAccountPrivilegeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RevokeAccountPrivilegeError {
     #[inline]

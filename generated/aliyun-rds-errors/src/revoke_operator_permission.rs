@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `RevokeOperatorPermission`.
 ///
@@ -320,7 +320,31 @@ impl RevokeOperatorPermissionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for RevokeOperatorPermissionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            RevokeOperatorPermissionError::Gateway(gateway) => {
+                RevokeOperatorPermissionError::Gateway(*gateway)
+            }
+            RevokeOperatorPermissionError::Unknown(code) => {
+                RevokeOperatorPermissionError::Unknown(code.clone())
+            }
+            documented => RevokeOperatorPermissionError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for RevokeOperatorPermissionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl RevokeOperatorPermissionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for RevokeOperatorPermissionError {
 }
 
 impl Eq for RevokeOperatorPermissionError {}
-
-impl Clone for RevokeOperatorPermissionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            RevokeOperatorPermissionError::Gateway(gateway) => {
-                RevokeOperatorPermissionError::Gateway(*gateway)
-            }
-            RevokeOperatorPermissionError::Unknown(code) => {
-                RevokeOperatorPermissionError::Unknown(code.clone())
-            }
-            documented => RevokeOperatorPermissionError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for RevokeOperatorPermissionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for RevokeOperatorPermissionError {
     #[inline]

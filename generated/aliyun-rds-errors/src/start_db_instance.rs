@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `StartDBInstance`.
 ///
@@ -324,7 +324,31 @@ impl StartDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for StartDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            StartDbInstanceError::Gateway(gateway) => {
+                StartDbInstanceError::Gateway(*gateway)
+            }
+            StartDbInstanceError::Unknown(code) => {
+                StartDbInstanceError::Unknown(code.clone())
+            }
+            documented => StartDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for StartDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl StartDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for StartDbInstanceError {
 }
 
 impl Eq for StartDbInstanceError {}
-
-impl Clone for StartDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            StartDbInstanceError::Gateway(gateway) => {
-                StartDbInstanceError::Gateway(*gateway)
-            }
-            StartDbInstanceError::Unknown(code) => {
-                StartDbInstanceError::Unknown(code.clone())
-            }
-            documented => StartDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for StartDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for StartDbInstanceError {
     #[inline]

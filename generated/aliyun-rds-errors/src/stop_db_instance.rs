@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `StopDBInstance`.
 ///
@@ -343,7 +343,31 @@ impl StopDbInstanceError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for StopDbInstanceError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            StopDbInstanceError::Gateway(gateway) => {
+                StopDbInstanceError::Gateway(*gateway)
+            }
+            StopDbInstanceError::Unknown(code) => {
+                StopDbInstanceError::Unknown(code.clone())
+            }
+            documented => StopDbInstanceError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for StopDbInstanceError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl StopDbInstanceError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -426,28 +450,6 @@ impl std::hash::Hash for StopDbInstanceError {
 }
 
 impl Eq for StopDbInstanceError {}
-
-impl Clone for StopDbInstanceError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            StopDbInstanceError::Gateway(gateway) => {
-                StopDbInstanceError::Gateway(*gateway)
-            }
-            StopDbInstanceError::Unknown(code) => {
-                StopDbInstanceError::Unknown(code.clone())
-            }
-            documented => StopDbInstanceError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for StopDbInstanceError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for StopDbInstanceError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `SwitchDBInstanceHA`.
 ///
@@ -332,7 +332,31 @@ impl SwitchDbInstanceHaError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for SwitchDbInstanceHaError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            SwitchDbInstanceHaError::Gateway(gateway) => {
+                SwitchDbInstanceHaError::Gateway(*gateway)
+            }
+            SwitchDbInstanceHaError::Unknown(code) => {
+                SwitchDbInstanceHaError::Unknown(code.clone())
+            }
+            documented => SwitchDbInstanceHaError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for SwitchDbInstanceHaError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl SwitchDbInstanceHaError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -415,28 +439,6 @@ impl std::hash::Hash for SwitchDbInstanceHaError {
 }
 
 impl Eq for SwitchDbInstanceHaError {}
-
-impl Clone for SwitchDbInstanceHaError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            SwitchDbInstanceHaError::Gateway(gateway) => {
-                SwitchDbInstanceHaError::Gateway(*gateway)
-            }
-            SwitchDbInstanceHaError::Unknown(code) => {
-                SwitchDbInstanceHaError::Unknown(code.clone())
-            }
-            documented => SwitchDbInstanceHaError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for SwitchDbInstanceHaError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for SwitchDbInstanceHaError {
     #[inline]

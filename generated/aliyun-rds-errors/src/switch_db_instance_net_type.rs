@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `SwitchDBInstanceNetType`.
 ///
@@ -320,7 +320,31 @@ impl SwitchDbInstanceNetTypeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for SwitchDbInstanceNetTypeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            SwitchDbInstanceNetTypeError::Gateway(gateway) => {
+                SwitchDbInstanceNetTypeError::Gateway(*gateway)
+            }
+            SwitchDbInstanceNetTypeError::Unknown(code) => {
+                SwitchDbInstanceNetTypeError::Unknown(code.clone())
+            }
+            documented => SwitchDbInstanceNetTypeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for SwitchDbInstanceNetTypeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl SwitchDbInstanceNetTypeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for SwitchDbInstanceNetTypeError {
 }
 
 impl Eq for SwitchDbInstanceNetTypeError {}
-
-impl Clone for SwitchDbInstanceNetTypeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            SwitchDbInstanceNetTypeError::Gateway(gateway) => {
-                SwitchDbInstanceNetTypeError::Gateway(*gateway)
-            }
-            SwitchDbInstanceNetTypeError::Unknown(code) => {
-                SwitchDbInstanceNetTypeError::Unknown(code.clone())
-            }
-            documented => SwitchDbInstanceNetTypeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for SwitchDbInstanceNetTypeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for SwitchDbInstanceNetTypeError {
     #[inline]

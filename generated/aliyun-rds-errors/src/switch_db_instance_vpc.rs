@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `SwitchDBInstanceVpc`.
 ///
@@ -355,7 +355,31 @@ impl SwitchDbInstanceVpcError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for SwitchDbInstanceVpcError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            SwitchDbInstanceVpcError::Gateway(gateway) => {
+                SwitchDbInstanceVpcError::Gateway(*gateway)
+            }
+            SwitchDbInstanceVpcError::Unknown(code) => {
+                SwitchDbInstanceVpcError::Unknown(code.clone())
+            }
+            documented => SwitchDbInstanceVpcError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for SwitchDbInstanceVpcError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl SwitchDbInstanceVpcError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -438,28 +462,6 @@ impl std::hash::Hash for SwitchDbInstanceVpcError {
 }
 
 impl Eq for SwitchDbInstanceVpcError {}
-
-impl Clone for SwitchDbInstanceVpcError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            SwitchDbInstanceVpcError::Gateway(gateway) => {
-                SwitchDbInstanceVpcError::Gateway(*gateway)
-            }
-            SwitchDbInstanceVpcError::Unknown(code) => {
-                SwitchDbInstanceVpcError::Unknown(code.clone())
-            }
-            documented => SwitchDbInstanceVpcError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for SwitchDbInstanceVpcError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for SwitchDbInstanceVpcError {
     #[inline]

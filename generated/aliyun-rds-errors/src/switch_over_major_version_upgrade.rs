@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `SwitchOverMajorVersionUpgrade`.
 ///
@@ -322,7 +322,33 @@ impl SwitchOverMajorVersionUpgradeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for SwitchOverMajorVersionUpgradeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            SwitchOverMajorVersionUpgradeError::Gateway(gateway) => {
+                SwitchOverMajorVersionUpgradeError::Gateway(*gateway)
+            }
+            SwitchOverMajorVersionUpgradeError::Unknown(code) => {
+                SwitchOverMajorVersionUpgradeError::Unknown(code.clone())
+            }
+            documented => {
+                SwitchOverMajorVersionUpgradeError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for SwitchOverMajorVersionUpgradeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl SwitchOverMajorVersionUpgradeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -405,30 +431,6 @@ impl std::hash::Hash for SwitchOverMajorVersionUpgradeError {
 }
 
 impl Eq for SwitchOverMajorVersionUpgradeError {}
-
-impl Clone for SwitchOverMajorVersionUpgradeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            SwitchOverMajorVersionUpgradeError::Gateway(gateway) => {
-                SwitchOverMajorVersionUpgradeError::Gateway(*gateway)
-            }
-            SwitchOverMajorVersionUpgradeError::Unknown(code) => {
-                SwitchOverMajorVersionUpgradeError::Unknown(code.clone())
-            }
-            documented => {
-                SwitchOverMajorVersionUpgradeError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for SwitchOverMajorVersionUpgradeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for SwitchOverMajorVersionUpgradeError {
     #[inline]

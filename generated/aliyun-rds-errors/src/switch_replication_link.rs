@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `SwitchReplicationLink`.
 ///
@@ -320,7 +320,31 @@ impl SwitchReplicationLinkError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for SwitchReplicationLinkError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            SwitchReplicationLinkError::Gateway(gateway) => {
+                SwitchReplicationLinkError::Gateway(*gateway)
+            }
+            SwitchReplicationLinkError::Unknown(code) => {
+                SwitchReplicationLinkError::Unknown(code.clone())
+            }
+            documented => SwitchReplicationLinkError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for SwitchReplicationLinkError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl SwitchReplicationLinkError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,28 +427,6 @@ impl std::hash::Hash for SwitchReplicationLinkError {
 }
 
 impl Eq for SwitchReplicationLinkError {}
-
-impl Clone for SwitchReplicationLinkError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            SwitchReplicationLinkError::Gateway(gateway) => {
-                SwitchReplicationLinkError::Gateway(*gateway)
-            }
-            SwitchReplicationLinkError::Unknown(code) => {
-                SwitchReplicationLinkError::Unknown(code.clone())
-            }
-            documented => SwitchReplicationLinkError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for SwitchReplicationLinkError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for SwitchReplicationLinkError {
     #[inline]

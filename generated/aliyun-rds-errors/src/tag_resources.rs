@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `TagResources`.
 ///
@@ -361,7 +361,27 @@ impl TagResourcesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for TagResourcesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            TagResourcesError::Gateway(gateway) => TagResourcesError::Gateway(*gateway),
+            TagResourcesError::Unknown(code) => TagResourcesError::Unknown(code.clone()),
+            documented => TagResourcesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for TagResourcesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl TagResourcesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -444,24 +464,6 @@ impl std::hash::Hash for TagResourcesError {
 }
 
 impl Eq for TagResourcesError {}
-
-impl Clone for TagResourcesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            TagResourcesError::Gateway(gateway) => TagResourcesError::Gateway(*gateway),
-            TagResourcesError::Unknown(code) => TagResourcesError::Unknown(code.clone()),
-            documented => TagResourcesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for TagResourcesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for TagResourcesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `TerminateMigrateTask`.
 ///
@@ -347,7 +347,31 @@ impl TerminateMigrateTaskError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for TerminateMigrateTaskError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            TerminateMigrateTaskError::Gateway(gateway) => {
+                TerminateMigrateTaskError::Gateway(*gateway)
+            }
+            TerminateMigrateTaskError::Unknown(code) => {
+                TerminateMigrateTaskError::Unknown(code.clone())
+            }
+            documented => TerminateMigrateTaskError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for TerminateMigrateTaskError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl TerminateMigrateTaskError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -430,28 +454,6 @@ impl std::hash::Hash for TerminateMigrateTaskError {
 }
 
 impl Eq for TerminateMigrateTaskError {}
-
-impl Clone for TerminateMigrateTaskError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            TerminateMigrateTaskError::Gateway(gateway) => {
-                TerminateMigrateTaskError::Gateway(*gateway)
-            }
-            TerminateMigrateTaskError::Unknown(code) => {
-                TerminateMigrateTaskError::Unknown(code.clone())
-            }
-            documented => TerminateMigrateTaskError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for TerminateMigrateTaskError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for TerminateMigrateTaskError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `TransformDBInstancePayType`.
 ///
@@ -447,7 +447,31 @@ impl TransformDbInstancePayTypeError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for TransformDbInstancePayTypeError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            TransformDbInstancePayTypeError::Gateway(gateway) => {
+                TransformDbInstancePayTypeError::Gateway(*gateway)
+            }
+            TransformDbInstancePayTypeError::Unknown(code) => {
+                TransformDbInstancePayTypeError::Unknown(code.clone())
+            }
+            documented => TransformDbInstancePayTypeError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for TransformDbInstancePayTypeError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl TransformDbInstancePayTypeError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -530,28 +554,6 @@ impl std::hash::Hash for TransformDbInstancePayTypeError {
 }
 
 impl Eq for TransformDbInstancePayTypeError {}
-
-impl Clone for TransformDbInstancePayTypeError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            TransformDbInstancePayTypeError::Gateway(gateway) => {
-                TransformDbInstancePayTypeError::Gateway(*gateway)
-            }
-            TransformDbInstancePayTypeError::Unknown(code) => {
-                TransformDbInstancePayTypeError::Unknown(code.clone())
-            }
-            documented => TransformDbInstancePayTypeError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for TransformDbInstancePayTypeError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for TransformDbInstancePayTypeError {
     #[inline]

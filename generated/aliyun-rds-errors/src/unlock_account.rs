@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UnlockAccount`.
 ///
@@ -320,7 +320,29 @@ impl UnlockAccountError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UnlockAccountError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UnlockAccountError::Gateway(gateway) => UnlockAccountError::Gateway(*gateway),
+            UnlockAccountError::Unknown(code) => {
+                UnlockAccountError::Unknown(code.clone())
+            }
+            documented => UnlockAccountError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for UnlockAccountError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UnlockAccountError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -403,26 +425,6 @@ impl std::hash::Hash for UnlockAccountError {
 }
 
 impl Eq for UnlockAccountError {}
-
-impl Clone for UnlockAccountError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UnlockAccountError::Gateway(gateway) => UnlockAccountError::Gateway(*gateway),
-            UnlockAccountError::Unknown(code) => {
-                UnlockAccountError::Unknown(code.clone())
-            }
-            documented => UnlockAccountError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for UnlockAccountError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UnlockAccountError {
     #[inline]

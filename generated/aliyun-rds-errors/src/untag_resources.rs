@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UntagResources`.
 ///
@@ -351,7 +351,31 @@ impl UntagResourcesError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UntagResourcesError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UntagResourcesError::Gateway(gateway) => {
+                UntagResourcesError::Gateway(*gateway)
+            }
+            UntagResourcesError::Unknown(code) => {
+                UntagResourcesError::Unknown(code.clone())
+            }
+            documented => UntagResourcesError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for UntagResourcesError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UntagResourcesError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -434,28 +458,6 @@ impl std::hash::Hash for UntagResourcesError {
 }
 
 impl Eq for UntagResourcesError {}
-
-impl Clone for UntagResourcesError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UntagResourcesError::Gateway(gateway) => {
-                UntagResourcesError::Gateway(*gateway)
-            }
-            UntagResourcesError::Unknown(code) => {
-                UntagResourcesError::Unknown(code.clone())
-            }
-            documented => UntagResourcesError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for UntagResourcesError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UntagResourcesError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpdatePostgresExtensions`.
 ///
@@ -342,7 +342,31 @@ impl UpdatePostgresExtensionsError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpdatePostgresExtensionsError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpdatePostgresExtensionsError::Gateway(gateway) => {
+                UpdatePostgresExtensionsError::Gateway(*gateway)
+            }
+            UpdatePostgresExtensionsError::Unknown(code) => {
+                UpdatePostgresExtensionsError::Unknown(code.clone())
+            }
+            documented => UpdatePostgresExtensionsError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for UpdatePostgresExtensionsError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpdatePostgresExtensionsError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -425,28 +449,6 @@ impl std::hash::Hash for UpdatePostgresExtensionsError {
 }
 
 impl Eq for UpdatePostgresExtensionsError {}
-
-impl Clone for UpdatePostgresExtensionsError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpdatePostgresExtensionsError::Gateway(gateway) => {
-                UpdatePostgresExtensionsError::Gateway(*gateway)
-            }
-            UpdatePostgresExtensionsError::Unknown(code) => {
-                UpdatePostgresExtensionsError::Unknown(code.clone())
-            }
-            documented => UpdatePostgresExtensionsError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for UpdatePostgresExtensionsError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpdatePostgresExtensionsError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpdateUserBackupFile`.
 ///
@@ -324,7 +324,31 @@ impl UpdateUserBackupFileError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpdateUserBackupFileError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpdateUserBackupFileError::Gateway(gateway) => {
+                UpdateUserBackupFileError::Gateway(*gateway)
+            }
+            UpdateUserBackupFileError::Unknown(code) => {
+                UpdateUserBackupFileError::Unknown(code.clone())
+            }
+            documented => UpdateUserBackupFileError::from_code(documented.code()),
+        }
+    }
+}
+
+impl fmt::Debug for UpdateUserBackupFileError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpdateUserBackupFileError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -407,28 +431,6 @@ impl std::hash::Hash for UpdateUserBackupFileError {
 }
 
 impl Eq for UpdateUserBackupFileError {}
-
-impl Clone for UpdateUserBackupFileError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpdateUserBackupFileError::Gateway(gateway) => {
-                UpdateUserBackupFileError::Gateway(*gateway)
-            }
-            UpdateUserBackupFileError::Unknown(code) => {
-                UpdateUserBackupFileError::Unknown(code.clone())
-            }
-            documented => UpdateUserBackupFileError::from_code(documented.code()),
-        }
-    }
-}
-
-impl fmt::Debug for UpdateUserBackupFileError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpdateUserBackupFileError {
     #[inline]

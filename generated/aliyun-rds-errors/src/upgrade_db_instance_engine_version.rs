@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpgradeDBInstanceEngineVersion`.
 ///
@@ -421,7 +421,33 @@ impl UpgradeDbInstanceEngineVersionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpgradeDbInstanceEngineVersionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpgradeDbInstanceEngineVersionError::Gateway(gateway) => {
+                UpgradeDbInstanceEngineVersionError::Gateway(*gateway)
+            }
+            UpgradeDbInstanceEngineVersionError::Unknown(code) => {
+                UpgradeDbInstanceEngineVersionError::Unknown(code.clone())
+            }
+            documented => {
+                UpgradeDbInstanceEngineVersionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for UpgradeDbInstanceEngineVersionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpgradeDbInstanceEngineVersionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -504,30 +530,6 @@ impl std::hash::Hash for UpgradeDbInstanceEngineVersionError {
 }
 
 impl Eq for UpgradeDbInstanceEngineVersionError {}
-
-impl Clone for UpgradeDbInstanceEngineVersionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpgradeDbInstanceEngineVersionError::Gateway(gateway) => {
-                UpgradeDbInstanceEngineVersionError::Gateway(*gateway)
-            }
-            UpgradeDbInstanceEngineVersionError::Unknown(code) => {
-                UpgradeDbInstanceEngineVersionError::Unknown(code.clone())
-            }
-            documented => {
-                UpgradeDbInstanceEngineVersionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for UpgradeDbInstanceEngineVersionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpgradeDbInstanceEngineVersionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpgradeDBInstanceKernelVersion`.
 ///
@@ -444,7 +444,33 @@ impl UpgradeDbInstanceKernelVersionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpgradeDbInstanceKernelVersionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpgradeDbInstanceKernelVersionError::Gateway(gateway) => {
+                UpgradeDbInstanceKernelVersionError::Gateway(*gateway)
+            }
+            UpgradeDbInstanceKernelVersionError::Unknown(code) => {
+                UpgradeDbInstanceKernelVersionError::Unknown(code.clone())
+            }
+            documented => {
+                UpgradeDbInstanceKernelVersionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for UpgradeDbInstanceKernelVersionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpgradeDbInstanceKernelVersionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -527,30 +553,6 @@ impl std::hash::Hash for UpgradeDbInstanceKernelVersionError {
 }
 
 impl Eq for UpgradeDbInstanceKernelVersionError {}
-
-impl Clone for UpgradeDbInstanceKernelVersionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpgradeDbInstanceKernelVersionError::Gateway(gateway) => {
-                UpgradeDbInstanceKernelVersionError::Gateway(*gateway)
-            }
-            UpgradeDbInstanceKernelVersionError::Unknown(code) => {
-                UpgradeDbInstanceKernelVersionError::Unknown(code.clone())
-            }
-            documented => {
-                UpgradeDbInstanceKernelVersionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for UpgradeDbInstanceKernelVersionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpgradeDbInstanceKernelVersionError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpgradeDBInstanceMajorVersion`.
 ///
@@ -412,7 +412,33 @@ impl UpgradeDbInstanceMajorVersionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpgradeDbInstanceMajorVersionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpgradeDbInstanceMajorVersionError::Gateway(gateway) => {
+                UpgradeDbInstanceMajorVersionError::Gateway(*gateway)
+            }
+            UpgradeDbInstanceMajorVersionError::Unknown(code) => {
+                UpgradeDbInstanceMajorVersionError::Unknown(code.clone())
+            }
+            documented => {
+                UpgradeDbInstanceMajorVersionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for UpgradeDbInstanceMajorVersionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpgradeDbInstanceMajorVersionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -495,30 +521,6 @@ impl std::hash::Hash for UpgradeDbInstanceMajorVersionError {
 }
 
 impl Eq for UpgradeDbInstanceMajorVersionError {}
-
-impl Clone for UpgradeDbInstanceMajorVersionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpgradeDbInstanceMajorVersionError::Gateway(gateway) => {
-                UpgradeDbInstanceMajorVersionError::Gateway(*gateway)
-            }
-            UpgradeDbInstanceMajorVersionError::Unknown(code) => {
-                UpgradeDbInstanceMajorVersionError::Unknown(code.clone())
-            }
-            documented => {
-                UpgradeDbInstanceMajorVersionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for UpgradeDbInstanceMajorVersionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpgradeDbInstanceMajorVersionError {
     #[inline]

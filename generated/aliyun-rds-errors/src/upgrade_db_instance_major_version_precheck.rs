@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpgradeDBInstanceMajorVersionPrecheck`.
 ///
@@ -371,7 +371,33 @@ impl UpgradeDbInstanceMajorVersionPrecheckError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpgradeDbInstanceMajorVersionPrecheckError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpgradeDbInstanceMajorVersionPrecheckError::Gateway(gateway) => {
+                UpgradeDbInstanceMajorVersionPrecheckError::Gateway(*gateway)
+            }
+            UpgradeDbInstanceMajorVersionPrecheckError::Unknown(code) => {
+                UpgradeDbInstanceMajorVersionPrecheckError::Unknown(code.clone())
+            }
+            documented => {
+                UpgradeDbInstanceMajorVersionPrecheckError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpgradeDbInstanceMajorVersionPrecheckError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -454,30 +480,6 @@ impl std::hash::Hash for UpgradeDbInstanceMajorVersionPrecheckError {
 }
 
 impl Eq for UpgradeDbInstanceMajorVersionPrecheckError {}
-
-impl Clone for UpgradeDbInstanceMajorVersionPrecheckError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpgradeDbInstanceMajorVersionPrecheckError::Gateway(gateway) => {
-                UpgradeDbInstanceMajorVersionPrecheckError::Gateway(*gateway)
-            }
-            UpgradeDbInstanceMajorVersionPrecheckError::Unknown(code) => {
-                UpgradeDbInstanceMajorVersionPrecheckError::Unknown(code.clone())
-            }
-            documented => {
-                UpgradeDbInstanceMajorVersionPrecheckError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for UpgradeDbInstanceMajorVersionPrecheckError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpgradeDbInstanceMajorVersionPrecheckError {
     #[inline]

@@ -12,8 +12,8 @@
 
 use std::fmt;
 use crate::gateway::GatewayError;
-use crate::rows::{Kind, OperationTable};
 use crate::{DocumentedRows, Messages};
+use crate::rows::{Kind, OperationTable};
 
 /// An error code answered by `UpgradeDBProxyInstanceKernelVersion`.
 ///
@@ -339,7 +339,33 @@ impl UpgradeDbProxyInstanceKernelVersionError {
             documented => Kind::of_documented(&Self::DOCUMENTED, documented),
         }
     }
+}
 
+impl Clone for UpgradeDbProxyInstanceKernelVersionError {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            UpgradeDbProxyInstanceKernelVersionError::Gateway(gateway) => {
+                UpgradeDbProxyInstanceKernelVersionError::Gateway(*gateway)
+            }
+            UpgradeDbProxyInstanceKernelVersionError::Unknown(code) => {
+                UpgradeDbProxyInstanceKernelVersionError::Unknown(code.clone())
+            }
+            documented => {
+                UpgradeDbProxyInstanceKernelVersionError::from_code(documented.code())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for UpgradeDbProxyInstanceKernelVersionError {
+    #[inline]
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TABLE.fmt_debug(self.kind(), formatter)
+    }
+}
+
+impl UpgradeDbProxyInstanceKernelVersionError {
     /// The rows of the operation's error table documenting this code, in
     /// documentation order; none for gateway and unknown codes.
     #[inline]
@@ -422,30 +448,6 @@ impl std::hash::Hash for UpgradeDbProxyInstanceKernelVersionError {
 }
 
 impl Eq for UpgradeDbProxyInstanceKernelVersionError {}
-
-impl Clone for UpgradeDbProxyInstanceKernelVersionError {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            UpgradeDbProxyInstanceKernelVersionError::Gateway(gateway) => {
-                UpgradeDbProxyInstanceKernelVersionError::Gateway(*gateway)
-            }
-            UpgradeDbProxyInstanceKernelVersionError::Unknown(code) => {
-                UpgradeDbProxyInstanceKernelVersionError::Unknown(code.clone())
-            }
-            documented => {
-                UpgradeDbProxyInstanceKernelVersionError::from_code(documented.code())
-            }
-        }
-    }
-}
-
-impl fmt::Debug for UpgradeDbProxyInstanceKernelVersionError {
-    #[inline]
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        TABLE.fmt_debug(self.kind(), formatter)
-    }
-}
 
 impl fmt::Display for UpgradeDbProxyInstanceKernelVersionError {
     #[inline]

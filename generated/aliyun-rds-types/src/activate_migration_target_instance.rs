@@ -221,18 +221,19 @@ impl aliyun_codec::de::FromJson for ActivateMigrationTargetInstanceOutput {
             source_port: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "SourceIpAddress" => object.read(&name, &mut decoded.source_ip_address),
-                "SourcePort" => object.read(&name, &mut decoded.source_port),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceName", "RequestId", "SourceIpAddress", "SourcePort", "TaskId"],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.request_id,
+                &mut decoded.source_ip_address,
+                &mut decoded.source_port,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

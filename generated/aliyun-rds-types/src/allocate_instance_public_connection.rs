@@ -225,16 +225,17 @@ impl aliyun_codec::de::FromJson for AllocateInstancePublicConnectionOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "DbInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ConnectionString", "DbInstanceName", "RequestId"],
+            &mut [
+                &mut decoded.connection_string,
+                &mut decoded.db_instance_name,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -198,16 +198,13 @@ impl aliyun_codec::de::FromJson for AttachRcInstancesOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Responses" => object.read(&name, &mut decoded.responses),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "Responses", "TaskId"],
+            &mut [&mut decoded.request_id, &mut decoded.responses, &mut decoded.task_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -289,16 +286,13 @@ impl aliyun_codec::de::FromJson for Responses {
             message: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "Message" => object.read(&name, &mut decoded.message),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "InstanceId", "Message"],
+            &mut [&mut decoded.code, &mut decoded.instance_id, &mut decoded.message],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

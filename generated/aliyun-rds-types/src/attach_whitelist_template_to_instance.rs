@@ -240,19 +240,20 @@ impl aliyun_codec::de::FromJson for AttachWhitelistTemplateToInstanceOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Data" => object.read(&name, &mut decoded.data),
-                "HttpStatusCode" => object.read(&name, &mut decoded.http_status_code),
-                "Message" => object.read(&name, &mut decoded.message),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            &mut [
+                &mut decoded.code,
+                &mut decoded.data,
+                &mut decoded.http_status_code,
+                &mut decoded.message,
+                &mut decoded.request_id,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -313,14 +314,13 @@ impl aliyun_codec::de::FromJson for Data {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Status"],
+            &mut [&mut decoded.status],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

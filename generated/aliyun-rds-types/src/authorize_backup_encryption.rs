@@ -155,19 +155,18 @@ impl aliyun_codec::de::FromJson for AuthorizeBackupEncryptionOutput {
             role_arn: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AuthorizationState" => {
-                    object.read(&name, &mut decoded.authorization_state)
-                }
-                "Message" => object.read(&name, &mut decoded.message),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RoleARN" => object.read(&name, &mut decoded.role_arn),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AuthorizationState", "Message", "RequestId", "RoleARN"],
+            &mut [
+                &mut decoded.authorization_state,
+                &mut decoded.message,
+                &mut decoded.request_id,
+                &mut decoded.role_arn,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

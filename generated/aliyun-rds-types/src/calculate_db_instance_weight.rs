@@ -129,15 +129,13 @@ impl aliyun_codec::de::FromJson for CalculateDbInstanceWeightOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -191,14 +189,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance_weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceWeight"],
+            &mut [&mut decoded.db_instance_weight],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -307,19 +304,23 @@ impl aliyun_codec::de::FromJson for DbInstanceWeight {
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "ReadonlyInstanceSQLDelayedTime" => {
-                    object.read(&name, &mut decoded.readonly_instance_sql_delayed_time)
-                }
-                "Weight" => object.read(&name, &mut decoded.weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "DBInstanceType",
+                "ReadonlyInstanceSQLDelayedTime",
+                "Weight",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_type,
+                &mut decoded.readonly_instance_sql_delayed_time,
+                &mut decoded.weight,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

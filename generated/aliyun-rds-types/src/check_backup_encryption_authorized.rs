@@ -139,18 +139,17 @@ impl aliyun_codec::de::FromJson for CheckBackupEncryptionAuthorizedOutput {
             role_arn: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AuthorizationState" => {
-                    object.read(&name, &mut decoded.authorization_state)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RoleARN" => object.read(&name, &mut decoded.role_arn),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AuthorizationState", "RequestId", "RoleARN"],
+            &mut [
+                &mut decoded.authorization_state,
+                &mut decoded.request_id,
+                &mut decoded.role_arn,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -176,23 +176,23 @@ impl aliyun_codec::de::FromJson for CheckRdsCustomInitOutput {
             require_service_linked_role: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HasServiceLinkedRole" => {
-                    object.read(&name, &mut decoded.has_service_linked_role)
-                }
-                "RegisterUidSuccess" => {
-                    object.read(&name, &mut decoded.register_uid_success)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RequireServiceLinkedRole" => {
-                    object.read(&name, &mut decoded.require_service_linked_role)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "HasServiceLinkedRole",
+                "RegisterUidSuccess",
+                "RequestId",
+                "RequireServiceLinkedRole",
+            ],
+            &mut [
+                &mut decoded.has_service_linked_role,
+                &mut decoded.register_uid_success,
+                &mut decoded.request_id,
+                &mut decoded.require_service_linked_role,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

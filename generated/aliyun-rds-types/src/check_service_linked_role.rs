@@ -183,20 +183,17 @@ impl aliyun_codec::de::FromJson for CheckServiceLinkedRoleOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HasServiceLinkedRole" => {
-                    object.read(&name, &mut decoded.has_service_linked_role)
-                }
-                "RequireServiceLinkedRole" => {
-                    object.read(&name, &mut decoded.require_service_linked_role)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HasServiceLinkedRole", "RequestId", "RequireServiceLinkedRole"],
+            &mut [
+                &mut decoded.has_service_linked_role,
+                &mut decoded.request_id,
+                &mut decoded.require_service_linked_role,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

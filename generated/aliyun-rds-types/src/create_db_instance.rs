@@ -1372,23 +1372,35 @@ impl aliyun_codec::de::FromJson for CreateDbInstanceOutput {
             order_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DryRunResult" => object.read(&name, &mut decoded.dry_run_result),
-                "TagResult" => object.read(&name, &mut decoded.tag_result),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "Message" => object.read(&name, &mut decoded.message),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Port" => object.read(&name, &mut decoded.port),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "DryRun" => object.read(&name, &mut decoded.dry_run),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ConnectionString",
+                "DBInstanceId",
+                "DryRun",
+                "DryRunResult",
+                "Message",
+                "OrderId",
+                "Port",
+                "RequestId",
+                "TagResult",
+                "TaskId",
+            ],
+            &mut [
+                &mut decoded.connection_string,
+                &mut decoded.db_instance_id,
+                &mut decoded.dry_run,
+                &mut decoded.dry_run_result,
+                &mut decoded.message,
+                &mut decoded.order_id,
+                &mut decoded.port,
+                &mut decoded.request_id,
+                &mut decoded.tag_result,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

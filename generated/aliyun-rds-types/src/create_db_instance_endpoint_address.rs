@@ -213,15 +213,13 @@ impl aliyun_codec::de::FromJson for CreateDbInstanceEndpointAddressOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -311,18 +309,17 @@ impl aliyun_codec::de::FromJson for Data {
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "DBInstanceEndpointId" => {
-                    object.read(&name, &mut decoded.db_instance_endpoint_id)
-                }
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ConnectionString", "DBInstanceEndpointId", "DBInstanceName"],
+            &mut [
+                &mut decoded.connection_string,
+                &mut decoded.db_instance_endpoint_id,
+                &mut decoded.db_instance_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

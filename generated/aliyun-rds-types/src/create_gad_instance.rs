@@ -250,15 +250,13 @@ impl aliyun_codec::de::FromJson for CreateGadInstanceOutput {
             result: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Result" => object.read(&name, &mut decoded.result),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "Result"],
+            &mut [&mut decoded.request_id, &mut decoded.result],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -588,18 +586,17 @@ impl aliyun_codec::de::FromJson for CreateGadInstanceOutputResult {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreateMemberCount" => {
-                    object.read(&name, &mut decoded.create_member_count)
-                }
-                "GadInstanceName" => object.read(&name, &mut decoded.gad_instance_name),
-                "TaskID" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CreateMemberCount", "GadInstanceName", "TaskID"],
+            &mut [
+                &mut decoded.create_member_count,
+                &mut decoded.gad_instance_name,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -222,15 +222,13 @@ impl aliyun_codec::de::FromJson for CreateGadInstanceMemberOutput {
             result: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Result" => object.read(&name, &mut decoded.result),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "Result"],
+            &mut [&mut decoded.request_id, &mut decoded.result],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -491,15 +489,13 @@ impl aliyun_codec::de::FromJson for CreateGadInstanceMemberOutputResult {
             gad_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreateCount" => object.read(&name, &mut decoded.create_count),
-                "GadInstanceName" => object.read(&name, &mut decoded.gad_instance_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CreateCount", "GadInstanceName"],
+            &mut [&mut decoded.create_count, &mut decoded.gad_instance_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

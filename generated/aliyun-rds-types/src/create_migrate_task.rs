@@ -326,19 +326,27 @@ impl aliyun_codec::de::FromJson for CreateMigrateTaskOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupMode",
+                "DBInstanceId",
+                "DBName",
+                "MigrateTaskId",
+                "RequestId",
+                "TaskId",
+            ],
+            &mut [
+                &mut decoded.backup_mode,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_name,
+                &mut decoded.migrate_task_id,
+                &mut decoded.request_id,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

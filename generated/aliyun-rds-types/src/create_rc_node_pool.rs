@@ -595,17 +595,18 @@ impl aliyun_codec::de::FromJson for CreateRcNodePoolOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceIdSets" => object.read(&name, &mut decoded.instance_id_sets),
-                "NodePoolId" => object.read(&name, &mut decoded.node_pool_id),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceIdSets", "NodePoolId", "OrderId", "RequestId"],
+            &mut [
+                &mut decoded.instance_id_sets,
+                &mut decoded.node_pool_id,
+                &mut decoded.order_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -712,18 +712,19 @@ impl aliyun_codec::de::FromJson for CreateReadOnlyDbInstanceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                "Port" => object.read(&name, &mut decoded.port),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ConnectionString", "DBInstanceId", "OrderId", "Port", "RequestId"],
+            &mut [
+                &mut decoded.connection_string,
+                &mut decoded.db_instance_id,
+                &mut decoded.order_id,
+                &mut decoded.port,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -288,17 +288,18 @@ impl aliyun_codec::de::FromJson for CreateSecretOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SecretArn" => object.read(&name, &mut decoded.secret_arn),
-                "SecretName" => object.read(&name, &mut decoded.secret_name),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "SecretArn", "SecretName", "Success"],
+            &mut [
+                &mut decoded.request_id,
+                &mut decoded.secret_arn,
+                &mut decoded.secret_name,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

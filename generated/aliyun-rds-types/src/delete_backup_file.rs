@@ -183,15 +183,13 @@ impl aliyun_codec::de::FromJson for DeleteBackupFileOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DeletedBaksetIds" => object.read(&name, &mut decoded.deleted_bakset_ids),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DeletedBaksetIds", "RequestId"],
+            &mut [&mut decoded.deleted_bakset_ids, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -245,14 +243,13 @@ impl aliyun_codec::de::FromJson for DeletedBaksetIds {
             deleted_bakset_ids: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DeletedBaksetIds" => object.read(&name, &mut decoded.deleted_bakset_ids),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DeletedBaksetIds"],
+            &mut [&mut decoded.deleted_bakset_ids],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

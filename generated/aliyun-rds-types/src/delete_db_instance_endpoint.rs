@@ -153,15 +153,13 @@ impl aliyun_codec::de::FromJson for DeleteDbInstanceEndpointOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -234,17 +232,13 @@ impl aliyun_codec::de::FromJson for Data {
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceEndpointId" => {
-                    object.read(&name, &mut decoded.db_instance_endpoint_id)
-                }
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceEndpointId", "DBInstanceName"],
+            &mut [&mut decoded.db_instance_endpoint_id, &mut decoded.db_instance_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -296,18 +296,19 @@ impl aliyun_codec::de::FromJson for DescibeImportsFromDatabaseOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -361,16 +362,13 @@ impl aliyun_codec::de::FromJson for Items {
             import_result_from_db: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ImportResultFromDB" => {
-                    object.read(&name, &mut decoded.import_result_from_db)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ImportResultFromDB"],
+            &mut [&mut decoded.import_result_from_db],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -506,22 +504,25 @@ impl aliyun_codec::de::FromJson for ImportResultFromDb {
             incremental_importing_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ImportDataStatus" => object.read(&name, &mut decoded.import_data_status),
-                "ImportDataStatusDescription" => {
-                    object.read(&name, &mut decoded.import_data_status_description)
-                }
-                "ImportDataType" => object.read(&name, &mut decoded.import_data_type),
-                "ImportId" => object.read(&name, &mut decoded.import_id),
-                "IncrementalImportingTime" => {
-                    object.read(&name, &mut decoded.incremental_importing_time)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ImportDataStatus",
+                "ImportDataStatusDescription",
+                "ImportDataType",
+                "ImportId",
+                "IncrementalImportingTime",
+            ],
+            &mut [
+                &mut decoded.import_data_status,
+                &mut decoded.import_data_status_description,
+                &mut decoded.import_data_type,
+                &mut decoded.import_id,
+                &mut decoded.incremental_importing_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -153,15 +153,13 @@ impl aliyun_codec::de::FromJson for DescribeAccountMaskingPrivilegeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -217,14 +215,13 @@ impl aliyun_codec::de::FromJson for Data {
             user_privilege: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "UserPrivilege" => object.read(&name, &mut decoded.user_privilege),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["UserPrivilege"],
+            &mut [&mut decoded.user_privilege],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -298,16 +295,17 @@ impl aliyun_codec::de::FromJson for UserPrivilege {
             user_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
-                "Privilege" => object.read(&name, &mut decoded.privilege),
-                "UserName" => object.read(&name, &mut decoded.user_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ExpireTime", "Privilege", "UserName"],
+            &mut [
+                &mut decoded.expire_time,
+                &mut decoded.privilege,
+                &mut decoded.user_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

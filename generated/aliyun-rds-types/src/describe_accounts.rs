@@ -258,28 +258,29 @@ impl aliyun_codec::de::FromJson for DescribeAccountsOutput {
             resource_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Accounts" => object.read(&name, &mut decoded.accounts),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SystemAdminAccountFirstActivationTime" => {
-                    object
-                        .read(
-                            &name,
-                            &mut decoded.system_admin_account_first_activation_time,
-                        )
-                }
-                "SystemAdminAccountStatus" => {
-                    object.read(&name, &mut decoded.system_admin_account_status)
-                }
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Accounts",
+                "PageNumber",
+                "RequestId",
+                "ResourceGroupId",
+                "SystemAdminAccountFirstActivationTime",
+                "SystemAdminAccountStatus",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.accounts,
+                &mut decoded.page_number,
+                &mut decoded.request_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.system_admin_account_first_activation_time,
+                &mut decoded.system_admin_account_status,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -333,16 +334,13 @@ impl aliyun_codec::de::FromJson for Accounts {
             db_instance_account: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceAccount" => {
-                    object.read(&name, &mut decoded.db_instance_account)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceAccount"],
+            &mut [&mut decoded.db_instance_account],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -613,33 +611,43 @@ impl aliyun_codec::de::FromJson for DbInstanceAccount {
             valid_until: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountDescription" => {
-                    object.read(&name, &mut decoded.account_description)
-                }
-                "AccountName" => object.read(&name, &mut decoded.account_name),
-                "AccountStatus" => object.read(&name, &mut decoded.account_status),
-                "AccountType" => object.read(&name, &mut decoded.account_type),
-                "BypassRLS" => object.read(&name, &mut decoded.bypass_rls),
-                "CheckPolicy" => object.read(&name, &mut decoded.check_policy),
-                "CreateDB" => object.read(&name, &mut decoded.create_db),
-                "CreateRole" => object.read(&name, &mut decoded.create_role),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DatabasePrivileges" => {
-                    object.read(&name, &mut decoded.database_privileges)
-                }
-                "PasswordExpireTime" => {
-                    object.read(&name, &mut decoded.password_expire_time)
-                }
-                "PrivExceeded" => object.read(&name, &mut decoded.priv_exceeded),
-                "Replication" => object.read(&name, &mut decoded.replication),
-                "ValidUntil" => object.read(&name, &mut decoded.valid_until),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountDescription",
+                "AccountName",
+                "AccountStatus",
+                "AccountType",
+                "BypassRLS",
+                "CheckPolicy",
+                "CreateDB",
+                "CreateRole",
+                "DBInstanceId",
+                "DatabasePrivileges",
+                "PasswordExpireTime",
+                "PrivExceeded",
+                "Replication",
+                "ValidUntil",
+            ],
+            &mut [
+                &mut decoded.account_description,
+                &mut decoded.account_name,
+                &mut decoded.account_status,
+                &mut decoded.account_type,
+                &mut decoded.bypass_rls,
+                &mut decoded.check_policy,
+                &mut decoded.create_db,
+                &mut decoded.create_role,
+                &mut decoded.db_instance_id,
+                &mut decoded.database_privileges,
+                &mut decoded.password_expire_time,
+                &mut decoded.priv_exceeded,
+                &mut decoded.replication,
+                &mut decoded.valid_until,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -693,16 +701,13 @@ impl aliyun_codec::de::FromJson for DatabasePrivileges {
             database_privilege: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DatabasePrivilege" => {
-                    object.read(&name, &mut decoded.database_privilege)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DatabasePrivilege"],
+            &mut [&mut decoded.database_privilege],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -798,18 +803,17 @@ impl aliyun_codec::de::FromJson for DatabasePrivilege {
             db_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountPrivilege" => object.read(&name, &mut decoded.account_privilege),
-                "AccountPrivilegeDetail" => {
-                    object.read(&name, &mut decoded.account_privilege_detail)
-                }
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AccountPrivilege", "AccountPrivilegeDetail", "DBName"],
+            &mut [
+                &mut decoded.account_privilege,
+                &mut decoded.account_privilege_detail,
+                &mut decoded.db_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

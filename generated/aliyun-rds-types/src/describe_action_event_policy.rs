@@ -159,16 +159,17 @@ impl aliyun_codec::de::FromJson for DescribeActionEventPolicyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EnableEventLog" => object.read(&name, &mut decoded.enable_event_log),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["EnableEventLog", "RegionId", "RequestId"],
+            &mut [
+                &mut decoded.enable_event_log,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

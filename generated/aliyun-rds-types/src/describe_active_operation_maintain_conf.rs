@@ -127,16 +127,13 @@ impl aliyun_codec::de::FromJson for DescribeActiveOperationMaintainConfOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Config" => object.read(&name, &mut decoded.config),
-                "HasConfig" => object.read(&name, &mut decoded.has_config),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Config", "HasConfig", "RequestId"],
+            &mut [&mut decoded.config, &mut decoded.has_config, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -266,22 +263,29 @@ impl aliyun_codec::de::FromJson for Config {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreatedTime" => object.read(&name, &mut decoded.created_time),
-                "CycleTime" => object.read(&name, &mut decoded.cycle_time),
-                "CycleType" => object.read(&name, &mut decoded.cycle_type),
-                "MaintainEndTime" => object.read(&name, &mut decoded.maintain_end_time),
-                "MaintainStartTime" => {
-                    object.read(&name, &mut decoded.maintain_start_time)
-                }
-                "ModifiedTime" => object.read(&name, &mut decoded.modified_time),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreatedTime",
+                "CycleTime",
+                "CycleType",
+                "MaintainEndTime",
+                "MaintainStartTime",
+                "ModifiedTime",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.created_time,
+                &mut decoded.cycle_time,
+                &mut decoded.cycle_type,
+                &mut decoded.maintain_end_time,
+                &mut decoded.maintain_start_time,
+                &mut decoded.modified_time,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

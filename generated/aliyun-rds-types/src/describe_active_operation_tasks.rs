@@ -352,18 +352,19 @@ impl aliyun_codec::de::FromJson for DescribeActiveOperationTasksOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageSize", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -791,41 +792,71 @@ impl aliyun_codec::de::FromJson for Items {
             task_type_zh: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AllowCancel" => object.read(&name, &mut decoded.allow_cancel),
-                "AllowChange" => object.read(&name, &mut decoded.allow_change),
-                "ChangeLevel" => object.read(&name, &mut decoded.change_level),
-                "ChangeLevelEn" => object.read(&name, &mut decoded.change_level_en),
-                "ChangeLevelZh" => object.read(&name, &mut decoded.change_level_zh),
-                "CreatedTime" => object.read(&name, &mut decoded.created_time),
-                "CurrentAVZ" => object.read(&name, &mut decoded.current_avz),
-                "DbType" => object.read(&name, &mut decoded.db_type),
-                "DbVersion" => object.read(&name, &mut decoded.db_version),
-                "Deadline" => object.read(&name, &mut decoded.deadline),
-                "Id" => object.read(&name, &mut decoded.id),
-                "Impact" => object.read(&name, &mut decoded.impact),
-                "ImpactEn" => object.read(&name, &mut decoded.impact_en),
-                "ImpactZh" => object.read(&name, &mut decoded.impact_zh),
-                "InsComment" => object.read(&name, &mut decoded.ins_comment),
-                "InsName" => object.read(&name, &mut decoded.ins_name),
-                "ModifiedTime" => object.read(&name, &mut decoded.modified_time),
-                "PrepareInterval" => object.read(&name, &mut decoded.prepare_interval),
-                "Region" => object.read(&name, &mut decoded.region),
-                "ResultInfo" => object.read(&name, &mut decoded.result_info),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "Status" => object.read(&name, &mut decoded.status),
-                "SubInsNames" => object.read(&name, &mut decoded.sub_ins_names),
-                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
-                "TaskParams" => object.read(&name, &mut decoded.task_params),
-                "TaskType" => object.read(&name, &mut decoded.task_type),
-                "TaskTypeEn" => object.read(&name, &mut decoded.task_type_en),
-                "TaskTypeZh" => object.read(&name, &mut decoded.task_type_zh),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AllowCancel",
+                "AllowChange",
+                "ChangeLevel",
+                "ChangeLevelEn",
+                "ChangeLevelZh",
+                "CreatedTime",
+                "CurrentAVZ",
+                "DbType",
+                "DbVersion",
+                "Deadline",
+                "Id",
+                "Impact",
+                "ImpactEn",
+                "ImpactZh",
+                "InsComment",
+                "InsName",
+                "ModifiedTime",
+                "PrepareInterval",
+                "Region",
+                "ResultInfo",
+                "StartTime",
+                "Status",
+                "SubInsNames",
+                "SwitchTime",
+                "TaskParams",
+                "TaskType",
+                "TaskTypeEn",
+                "TaskTypeZh",
+            ],
+            &mut [
+                &mut decoded.allow_cancel,
+                &mut decoded.allow_change,
+                &mut decoded.change_level,
+                &mut decoded.change_level_en,
+                &mut decoded.change_level_zh,
+                &mut decoded.created_time,
+                &mut decoded.current_avz,
+                &mut decoded.db_type,
+                &mut decoded.db_version,
+                &mut decoded.deadline,
+                &mut decoded.id,
+                &mut decoded.impact,
+                &mut decoded.impact_en,
+                &mut decoded.impact_zh,
+                &mut decoded.ins_comment,
+                &mut decoded.ins_name,
+                &mut decoded.modified_time,
+                &mut decoded.prepare_interval,
+                &mut decoded.region,
+                &mut decoded.result_info,
+                &mut decoded.start_time,
+                &mut decoded.status,
+                &mut decoded.sub_ins_names,
+                &mut decoded.switch_time,
+                &mut decoded.task_params,
+                &mut decoded.task_type,
+                &mut decoded.task_type_en,
+                &mut decoded.task_type_zh,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -216,21 +216,27 @@ impl aliyun_codec::de::FromJson for DescribeAdInfoOutput {
             user_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ADDNS" => object.read(&name, &mut decoded.addns),
-                "ADServerIpAddress" => {
-                    object.read(&name, &mut decoded.ad_server_ip_address)
-                }
-                "ADStatus" => object.read(&name, &mut decoded.ad_status),
-                "AbnormalReason" => object.read(&name, &mut decoded.abnormal_reason),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "UserName" => object.read(&name, &mut decoded.user_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ADDNS",
+                "ADServerIpAddress",
+                "ADStatus",
+                "AbnormalReason",
+                "RequestId",
+                "UserName",
+            ],
+            &mut [
+                &mut decoded.addns,
+                &mut decoded.ad_server_ip_address,
+                &mut decoded.ad_status,
+                &mut decoded.abnormal_reason,
+                &mut decoded.request_id,
+                &mut decoded.user_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

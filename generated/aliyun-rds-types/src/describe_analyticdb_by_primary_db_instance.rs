@@ -141,15 +141,13 @@ impl aliyun_codec::de::FromJson for DescribeAnalyticdbByPrimaryDbInstanceOutput 
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AnalyticDBCount" => object.read(&name, &mut decoded.analytic_db_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AnalyticDBCount", "RequestId"],
+            &mut [&mut decoded.analytic_db_count, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -318,17 +318,13 @@ impl aliyun_codec::de::FromJson for DescribeAvailableClassesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceClasses" => {
-                    object.read(&name, &mut decoded.db_instance_classes)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceClasses", "RequestId"],
+            &mut [&mut decoded.db_instance_classes, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -399,17 +395,16 @@ impl aliyun_codec::de::FromJson for DbInstanceClasses {
             db_instance_storage_range: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
-                "DBInstanceStorageRange" => {
-                    object.read(&name, &mut decoded.db_instance_storage_range)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceClass", "DBInstanceStorageRange"],
+            &mut [
+                &mut decoded.db_instance_class,
+                &mut decoded.db_instance_storage_range,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -489,16 +484,13 @@ impl aliyun_codec::de::FromJson for DbInstanceStorageRange {
             step: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "MaxValue" => object.read(&name, &mut decoded.max_value),
-                "MinValue" => object.read(&name, &mut decoded.min_value),
-                "Step" => object.read(&name, &mut decoded.step),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["MaxValue", "MinValue", "Step"],
+            &mut [&mut decoded.max_value, &mut decoded.min_value, &mut decoded.step],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

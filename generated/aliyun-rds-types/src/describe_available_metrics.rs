@@ -175,17 +175,18 @@ impl aliyun_codec::de::FromJson for DescribeAvailableMetricsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceName", "Items", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.items,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -360,22 +361,33 @@ impl aliyun_codec::de::FromJson for Items {
             unit: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Description" => object.read(&name, &mut decoded.description),
-                "Dimension" => object.read(&name, &mut decoded.dimension),
-                "GroupKey" => object.read(&name, &mut decoded.group_key),
-                "GroupKeyType" => object.read(&name, &mut decoded.group_key_type),
-                "Method" => object.read(&name, &mut decoded.method),
-                "MetricsKey" => object.read(&name, &mut decoded.metrics_key),
-                "MetricsKeyAlias" => object.read(&name, &mut decoded.metrics_key_alias),
-                "SortRule" => object.read(&name, &mut decoded.sort_rule),
-                "Unit" => object.read(&name, &mut decoded.unit),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Description",
+                "Dimension",
+                "GroupKey",
+                "GroupKeyType",
+                "Method",
+                "MetricsKey",
+                "MetricsKeyAlias",
+                "SortRule",
+                "Unit",
+            ],
+            &mut [
+                &mut decoded.description,
+                &mut decoded.dimension,
+                &mut decoded.group_key,
+                &mut decoded.group_key_type,
+                &mut decoded.method,
+                &mut decoded.metrics_key,
+                &mut decoded.metrics_key_alias,
+                &mut decoded.sort_rule,
+                &mut decoded.unit,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

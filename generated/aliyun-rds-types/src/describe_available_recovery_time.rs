@@ -219,20 +219,25 @@ impl aliyun_codec::de::FromJson for DescribeAvailableRecoveryTimeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CrossBackupId" => object.read(&name, &mut decoded.cross_backup_id),
-                "RecoveryBeginTime" => {
-                    object.read(&name, &mut decoded.recovery_begin_time)
-                }
-                "RecoveryEndTime" => object.read(&name, &mut decoded.recovery_end_time),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CrossBackupId",
+                "RecoveryBeginTime",
+                "RecoveryEndTime",
+                "RegionId",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.cross_backup_id,
+                &mut decoded.recovery_begin_time,
+                &mut decoded.recovery_end_time,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

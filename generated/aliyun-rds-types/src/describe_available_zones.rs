@@ -287,15 +287,13 @@ impl aliyun_codec::de::FromJson for DescribeAvailableZonesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvailableZones" => object.read(&name, &mut decoded.available_zones),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AvailableZones", "RequestId"],
+            &mut [&mut decoded.available_zones, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -378,16 +376,17 @@ impl aliyun_codec::de::FromJson for AvailableZones {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SupportedEngines" => object.read(&name, &mut decoded.supported_engines),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RegionId", "SupportedEngines", "ZoneId"],
+            &mut [
+                &mut decoded.region_id,
+                &mut decoded.supported_engines,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -457,17 +456,13 @@ impl aliyun_codec::de::FromJson for SupportedEngines {
             supported_engine_versions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "SupportedEngineVersions" => {
-                    object.read(&name, &mut decoded.supported_engine_versions)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Engine", "SupportedEngineVersions"],
+            &mut [&mut decoded.engine, &mut decoded.supported_engine_versions],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -534,17 +529,13 @@ impl aliyun_codec::de::FromJson for SupportedEngineVersions {
             version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SupportedCategorys" => {
-                    object.read(&name, &mut decoded.supported_categorys)
-                }
-                "Version" => object.read(&name, &mut decoded.version),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SupportedCategorys", "Version"],
+            &mut [&mut decoded.supported_categorys, &mut decoded.version],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -611,17 +602,13 @@ impl aliyun_codec::de::FromJson for SupportedCategorys {
             supported_storage_types: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "SupportedStorageTypes" => {
-                    object.read(&name, &mut decoded.supported_storage_types)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Category", "SupportedStorageTypes"],
+            &mut [&mut decoded.category, &mut decoded.supported_storage_types],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -679,14 +666,13 @@ impl aliyun_codec::de::FromJson for SupportedStorageTypes {
             storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "StorageType" => object.read(&name, &mut decoded.storage_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["StorageType"],
+            &mut [&mut decoded.storage_type],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

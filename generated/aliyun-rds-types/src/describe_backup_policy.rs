@@ -648,84 +648,73 @@ impl aliyun_codec::de::FromJson for DescribeBackupPolicyOutput {
             supports_high_frequency_backup: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ArchiveBackupKeepCount" => {
-                    object.read(&name, &mut decoded.archive_backup_keep_count)
-                }
-                "ArchiveBackupKeepPolicy" => {
-                    object.read(&name, &mut decoded.archive_backup_keep_policy)
-                }
-                "ArchiveBackupRetentionPeriod" => {
-                    object.read(&name, &mut decoded.archive_backup_retention_period)
-                }
-                "BackupInterval" => object.read(&name, &mut decoded.backup_interval),
-                "BackupLog" => object.read(&name, &mut decoded.backup_log),
-                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
-                "BackupPriority" => object.read(&name, &mut decoded.backup_priority),
-                "BackupRetentionPeriod" => {
-                    object.read(&name, &mut decoded.backup_retention_period)
-                }
-                "Category" => object.read(&name, &mut decoded.category),
-                "CompressType" => object.read(&name, &mut decoded.compress_type),
-                "EnableBackupLog" => object.read(&name, &mut decoded.enable_backup_log),
-                "EnableIncrementDataBackup" => {
-                    object.read(&name, &mut decoded.enable_increment_data_backup)
-                }
-                "EnablePitrProtection" => {
-                    object.read(&name, &mut decoded.enable_pitr_protection)
-                }
-                "HighSpaceUsageProtection" => {
-                    object.read(&name, &mut decoded.high_space_usage_protection)
-                }
-                "LocalLogRetentionHours" => {
-                    object.read(&name, &mut decoded.local_log_retention_hours)
-                }
-                "LocalLogRetentionSpace" => {
-                    object.read(&name, &mut decoded.local_log_retention_space)
-                }
-                "LogBackupFrequency" => {
-                    object.read(&name, &mut decoded.log_backup_frequency)
-                }
-                "LogBackupLocalRetentionNumber" => {
-                    object.read(&name, &mut decoded.log_backup_local_retention_number)
-                }
-                "LogBackupRetentionPeriod" => {
-                    object.read(&name, &mut decoded.log_backup_retention_period)
-                }
-                "PitrRetentionPeriod" => {
-                    object.read(&name, &mut decoded.pitr_retention_period)
-                }
-                "PreferredBackupPeriod" => {
-                    object.read(&name, &mut decoded.preferred_backup_period)
-                }
-                "PreferredBackupTime" => {
-                    object.read(&name, &mut decoded.preferred_backup_time)
-                }
-                "PreferredNextBackupTime" => {
-                    object.read(&name, &mut decoded.preferred_next_backup_time)
-                }
-                "ReleasedKeepPolicy" => {
-                    object.read(&name, &mut decoded.released_keep_policy)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SupportModifyBackupPriority" => {
-                    object.read(&name, &mut decoded.support_modify_backup_priority)
-                }
-                "SupportReleasedKeep" => {
-                    object.read(&name, &mut decoded.support_released_keep)
-                }
-                "SupportVolumeShadowCopy" => {
-                    object.read(&name, &mut decoded.support_volume_shadow_copy)
-                }
-                "SupportsHighFrequencyBackup" => {
-                    object.read(&name, &mut decoded.supports_high_frequency_backup)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ArchiveBackupKeepCount",
+                "ArchiveBackupKeepPolicy",
+                "ArchiveBackupRetentionPeriod",
+                "BackupInterval",
+                "BackupLog",
+                "BackupMethod",
+                "BackupPriority",
+                "BackupRetentionPeriod",
+                "Category",
+                "CompressType",
+                "EnableBackupLog",
+                "EnableIncrementDataBackup",
+                "EnablePitrProtection",
+                "HighSpaceUsageProtection",
+                "LocalLogRetentionHours",
+                "LocalLogRetentionSpace",
+                "LogBackupFrequency",
+                "LogBackupLocalRetentionNumber",
+                "LogBackupRetentionPeriod",
+                "PitrRetentionPeriod",
+                "PreferredBackupPeriod",
+                "PreferredBackupTime",
+                "PreferredNextBackupTime",
+                "ReleasedKeepPolicy",
+                "RequestId",
+                "SupportModifyBackupPriority",
+                "SupportReleasedKeep",
+                "SupportVolumeShadowCopy",
+                "SupportsHighFrequencyBackup",
+            ],
+            &mut [
+                &mut decoded.archive_backup_keep_count,
+                &mut decoded.archive_backup_keep_policy,
+                &mut decoded.archive_backup_retention_period,
+                &mut decoded.backup_interval,
+                &mut decoded.backup_log,
+                &mut decoded.backup_method,
+                &mut decoded.backup_priority,
+                &mut decoded.backup_retention_period,
+                &mut decoded.category,
+                &mut decoded.compress_type,
+                &mut decoded.enable_backup_log,
+                &mut decoded.enable_increment_data_backup,
+                &mut decoded.enable_pitr_protection,
+                &mut decoded.high_space_usage_protection,
+                &mut decoded.local_log_retention_hours,
+                &mut decoded.local_log_retention_space,
+                &mut decoded.log_backup_frequency,
+                &mut decoded.log_backup_local_retention_number,
+                &mut decoded.log_backup_retention_period,
+                &mut decoded.pitr_retention_period,
+                &mut decoded.preferred_backup_period,
+                &mut decoded.preferred_backup_time,
+                &mut decoded.preferred_next_backup_time,
+                &mut decoded.released_keep_policy,
+                &mut decoded.request_id,
+                &mut decoded.support_modify_backup_priority,
+                &mut decoded.support_released_keep,
+                &mut decoded.support_volume_shadow_copy,
+                &mut decoded.supports_high_frequency_backup,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -215,15 +215,13 @@ impl aliyun_codec::de::FromJson for DescribeBackupTasksOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -277,14 +275,13 @@ impl aliyun_codec::de::FromJson for Items {
             backup_job: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupJob" => object.read(&name, &mut decoded.backup_job),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["BackupJob"],
+            &mut [&mut decoded.backup_job],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -451,22 +448,29 @@ impl aliyun_codec::de::FromJson for BackupJob {
             task_action: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupId" => object.read(&name, &mut decoded.backup_id),
-                "BackupJobId" => object.read(&name, &mut decoded.backup_job_id),
-                "BackupProgressStatus" => {
-                    object.read(&name, &mut decoded.backup_progress_status)
-                }
-                "BackupStatus" => object.read(&name, &mut decoded.backup_status),
-                "JobMode" => object.read(&name, &mut decoded.job_mode),
-                "Process" => object.read(&name, &mut decoded.process),
-                "TaskAction" => object.read(&name, &mut decoded.task_action),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupId",
+                "BackupJobId",
+                "BackupProgressStatus",
+                "BackupStatus",
+                "JobMode",
+                "Process",
+                "TaskAction",
+            ],
+            &mut [
+                &mut decoded.backup_id,
+                &mut decoded.backup_job_id,
+                &mut decoded.backup_progress_status,
+                &mut decoded.backup_status,
+                &mut decoded.job_mode,
+                &mut decoded.process,
+                &mut decoded.task_action,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -324,21 +324,27 @@ impl aliyun_codec::de::FromJson for DescribeBackupsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalEcsSnapshotSize" => {
-                    object.read(&name, &mut decoded.total_ecs_snapshot_size)
-                }
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalEcsSnapshotSize",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_ecs_snapshot_size,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -392,14 +398,13 @@ impl aliyun_codec::de::FromJson for Items {
             backup: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Backup" => object.read(&name, &mut decoded.backup),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Backup"],
+            &mut [&mut decoded.backup],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -818,44 +823,65 @@ impl aliyun_codec::de::FromJson for Backup {
             expect_expire_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupDownloadLinkByDB" => {
-                    object.read(&name, &mut decoded.backup_download_link_by_db)
-                }
-                "BackupDownloadURL" => {
-                    object.read(&name, &mut decoded.backup_download_url)
-                }
-                "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
-                "BackupId" => object.read(&name, &mut decoded.backup_id),
-                "BackupInitiator" => object.read(&name, &mut decoded.backup_initiator),
-                "BackupIntranetDownloadURL" => {
-                    object.read(&name, &mut decoded.backup_intranet_download_url)
-                }
-                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
-                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
-                "BackupSize" => object.read(&name, &mut decoded.backup_size),
-                "BackupStartTime" => object.read(&name, &mut decoded.backup_start_time),
-                "BackupStatus" => object.read(&name, &mut decoded.backup_status),
-                "BackupType" => object.read(&name, &mut decoded.backup_type),
-                "Checksum" => object.read(&name, &mut decoded.checksum),
-                "ConsistentTime" => object.read(&name, &mut decoded.consistent_time),
-                "CopyOnlyBackup" => object.read(&name, &mut decoded.copy_only_backup),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Encryption" => object.read(&name, &mut decoded.encryption),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "HostInstanceID" => object.read(&name, &mut decoded.host_instance_id),
-                "IsAvail" => object.read(&name, &mut decoded.is_avail),
-                "MetaStatus" => object.read(&name, &mut decoded.meta_status),
-                "StorageClass" => object.read(&name, &mut decoded.storage_class),
-                "StoreStatus" => object.read(&name, &mut decoded.store_status),
-                "ExpectExpireTime" => object.read(&name, &mut decoded.expect_expire_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupDownloadLinkByDB",
+                "BackupDownloadURL",
+                "BackupEndTime",
+                "BackupId",
+                "BackupInitiator",
+                "BackupIntranetDownloadURL",
+                "BackupMethod",
+                "BackupMode",
+                "BackupSize",
+                "BackupStartTime",
+                "BackupStatus",
+                "BackupType",
+                "Checksum",
+                "ConsistentTime",
+                "CopyOnlyBackup",
+                "DBInstanceId",
+                "Encryption",
+                "Engine",
+                "EngineVersion",
+                "ExpectExpireTime",
+                "HostInstanceID",
+                "IsAvail",
+                "MetaStatus",
+                "StorageClass",
+                "StoreStatus",
+            ],
+            &mut [
+                &mut decoded.backup_download_link_by_db,
+                &mut decoded.backup_download_url,
+                &mut decoded.backup_end_time,
+                &mut decoded.backup_id,
+                &mut decoded.backup_initiator,
+                &mut decoded.backup_intranet_download_url,
+                &mut decoded.backup_method,
+                &mut decoded.backup_mode,
+                &mut decoded.backup_size,
+                &mut decoded.backup_start_time,
+                &mut decoded.backup_status,
+                &mut decoded.backup_type,
+                &mut decoded.checksum,
+                &mut decoded.consistent_time,
+                &mut decoded.copy_only_backup,
+                &mut decoded.db_instance_id,
+                &mut decoded.encryption,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.expect_expire_time,
+                &mut decoded.host_instance_id,
+                &mut decoded.is_avail,
+                &mut decoded.meta_status,
+                &mut decoded.storage_class,
+                &mut decoded.store_status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -911,16 +937,13 @@ impl aliyun_codec::de::FromJson for BackupDownloadLinkByDb {
             backup_download_link_by_db: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupDownloadLinkByDB" => {
-                    object.read(&name, &mut decoded.backup_download_link_by_db)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["BackupDownloadLinkByDB"],
+            &mut [&mut decoded.backup_download_link_by_db],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1005,18 +1028,17 @@ impl aliyun_codec::de::FromJson for BackupDownloadLinkByDbBackupDownloadLinkByDb
             intranet_download_link: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DataBase" => object.read(&name, &mut decoded.data_base),
-                "DownloadLink" => object.read(&name, &mut decoded.download_link),
-                "IntranetDownloadLink" => {
-                    object.read(&name, &mut decoded.intranet_download_link)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DataBase", "DownloadLink", "IntranetDownloadLink"],
+            &mut [
+                &mut decoded.data_base,
+                &mut decoded.download_link,
+                &mut decoded.intranet_download_link,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

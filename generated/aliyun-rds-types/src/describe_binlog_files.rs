@@ -251,19 +251,27 @@ impl aliyun_codec::de::FromJson for DescribeBinlogFilesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalFileSize" => object.read(&name, &mut decoded.total_file_size),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalFileSize",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_file_size,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -317,14 +325,13 @@ impl aliyun_codec::de::FromJson for Items {
             bin_log_file: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BinLogFile" => object.read(&name, &mut decoded.bin_log_file),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["BinLogFile"],
+            &mut [&mut decoded.bin_log_file],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -520,25 +527,35 @@ impl aliyun_codec::de::FromJson for BinLogFile {
             remote_status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Checksum" => object.read(&name, &mut decoded.checksum),
-                "DownloadLink" => object.read(&name, &mut decoded.download_link),
-                "FileSize" => object.read(&name, &mut decoded.file_size),
-                "HostInstanceID" => object.read(&name, &mut decoded.host_instance_id),
-                "IntranetDownloadLink" => {
-                    object.read(&name, &mut decoded.intranet_download_link)
-                }
-                "LinkExpiredTime" => object.read(&name, &mut decoded.link_expired_time),
-                "LogBeginTime" => object.read(&name, &mut decoded.log_begin_time),
-                "LogEndTime" => object.read(&name, &mut decoded.log_end_time),
-                "LogFileName" => object.read(&name, &mut decoded.log_file_name),
-                "RemoteStatus" => object.read(&name, &mut decoded.remote_status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Checksum",
+                "DownloadLink",
+                "FileSize",
+                "HostInstanceID",
+                "IntranetDownloadLink",
+                "LinkExpiredTime",
+                "LogBeginTime",
+                "LogEndTime",
+                "LogFileName",
+                "RemoteStatus",
+            ],
+            &mut [
+                &mut decoded.checksum,
+                &mut decoded.download_link,
+                &mut decoded.file_size,
+                &mut decoded.host_instance_id,
+                &mut decoded.intranet_download_link,
+                &mut decoded.link_expired_time,
+                &mut decoded.log_begin_time,
+                &mut decoded.log_end_time,
+                &mut decoded.log_file_name,
+                &mut decoded.remote_status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -171,18 +171,17 @@ impl aliyun_codec::de::FromJson for DescribeCharacterSetNameOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CharacterSetNameItems" => {
-                    object.read(&name, &mut decoded.character_set_name_items)
-                }
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CharacterSetNameItems", "Engine", "RequestId"],
+            &mut [
+                &mut decoded.character_set_name_items,
+                &mut decoded.engine,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -236,14 +235,13 @@ impl aliyun_codec::de::FromJson for CharacterSetNameItems {
             character_set_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CharacterSetName" => object.read(&name, &mut decoded.character_set_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CharacterSetName"],
+            &mut [&mut decoded.character_set_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

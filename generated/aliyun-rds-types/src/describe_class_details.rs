@@ -372,29 +372,39 @@ impl aliyun_codec::de::FromJson for DescribeClassDetailsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "ClassCode" => object.read(&name, &mut decoded.class_code),
-                "ClassGroup" => object.read(&name, &mut decoded.class_group),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "DBInstanceStorageType" => {
-                    object.read(&name, &mut decoded.db_instance_storage_type)
-                }
-                "InstructionSetArch" => {
-                    object.read(&name, &mut decoded.instruction_set_arch)
-                }
-                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
-                "MaxIOMBPS" => object.read(&name, &mut decoded.max_iombps),
-                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
-                "MemoryClass" => object.read(&name, &mut decoded.memory_class),
-                "ReferencePrice" => object.read(&name, &mut decoded.reference_price),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "ClassCode",
+                "ClassGroup",
+                "Cpu",
+                "DBInstanceStorageType",
+                "InstructionSetArch",
+                "MaxConnections",
+                "MaxIOMBPS",
+                "MaxIOPS",
+                "MemoryClass",
+                "ReferencePrice",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.class_code,
+                &mut decoded.class_group,
+                &mut decoded.cpu,
+                &mut decoded.db_instance_storage_type,
+                &mut decoded.instruction_set_arch,
+                &mut decoded.max_connections,
+                &mut decoded.max_iombps,
+                &mut decoded.max_iops,
+                &mut decoded.memory_class,
+                &mut decoded.reference_price,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

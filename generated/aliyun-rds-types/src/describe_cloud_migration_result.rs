@@ -265,18 +265,19 @@ impl aliyun_codec::de::FromJson for DescribeCloudMigrationResultOutput {
             total_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalSize" => object.read(&name, &mut decoded.total_size),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageSize", "RequestId", "TotalSize"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -551,31 +552,47 @@ impl aliyun_codec::de::FromJson for Items {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Detail" => object.read(&name, &mut decoded.detail),
-                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
-                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
-                "MigrateStage" => object.read(&name, &mut decoded.migrate_stage),
-                "ReplicationInfo" => object.read(&name, &mut decoded.replication_info),
-                "ReplicationState" => object.read(&name, &mut decoded.replication_state),
-                "SourceAccount" => object.read(&name, &mut decoded.source_account),
-                "SourceCategory" => object.read(&name, &mut decoded.source_category),
-                "SourceIpAddress" => object.read(&name, &mut decoded.source_ip_address),
-                "SourcePassword" => object.read(&name, &mut decoded.source_password),
-                "SourcePort" => object.read(&name, &mut decoded.source_port),
-                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
-                "TargetEip" => object.read(&name, &mut decoded.target_eip),
-                "TargetInstanceName" => {
-                    object.read(&name, &mut decoded.target_instance_name)
-                }
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TaskName" => object.read(&name, &mut decoded.task_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Detail",
+                "GmtCreated",
+                "GmtModified",
+                "MigrateStage",
+                "ReplicationInfo",
+                "ReplicationState",
+                "SourceAccount",
+                "SourceCategory",
+                "SourceIpAddress",
+                "SourcePassword",
+                "SourcePort",
+                "SwitchTime",
+                "TargetEip",
+                "TargetInstanceName",
+                "TaskId",
+                "TaskName",
+            ],
+            &mut [
+                &mut decoded.detail,
+                &mut decoded.gmt_created,
+                &mut decoded.gmt_modified,
+                &mut decoded.migrate_stage,
+                &mut decoded.replication_info,
+                &mut decoded.replication_state,
+                &mut decoded.source_account,
+                &mut decoded.source_category,
+                &mut decoded.source_ip_address,
+                &mut decoded.source_password,
+                &mut decoded.source_port,
+                &mut decoded.switch_time,
+                &mut decoded.target_eip,
+                &mut decoded.target_instance_name,
+                &mut decoded.task_id,
+                &mut decoded.task_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

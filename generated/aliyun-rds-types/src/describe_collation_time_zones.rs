@@ -118,17 +118,13 @@ impl aliyun_codec::de::FromJson for DescribeCollationTimeZonesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CollationTimeZones" => {
-                    object.read(&name, &mut decoded.collation_time_zones)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CollationTimeZones", "RequestId"],
+            &mut [&mut decoded.collation_time_zones, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -182,16 +178,13 @@ impl aliyun_codec::de::FromJson for CollationTimeZones {
             collation_time_zone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CollationTimeZone" => {
-                    object.read(&name, &mut decoded.collation_time_zone)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CollationTimeZone"],
+            &mut [&mut decoded.collation_time_zone],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -276,18 +269,17 @@ impl aliyun_codec::de::FromJson for CollationTimeZone {
             time_zone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Description" => object.read(&name, &mut decoded.description),
-                "StandardTimeOffset" => {
-                    object.read(&name, &mut decoded.standard_time_offset)
-                }
-                "TimeZone" => object.read(&name, &mut decoded.time_zone),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Description", "StandardTimeOffset", "TimeZone"],
+            &mut [
+                &mut decoded.description,
+                &mut decoded.standard_time_offset,
+                &mut decoded.time_zone,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -202,20 +202,17 @@ impl aliyun_codec::de::FromJson for DescribeComputeBurstConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ComputeBurstEnabled" => {
-                    object.read(&name, &mut decoded.compute_burst_enabled)
-                }
-                "ComputeBurstConfig" => {
-                    object.read(&name, &mut decoded.compute_burst_config)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ComputeBurstConfig", "ComputeBurstEnabled", "RequestId"],
+            &mut [
+                &mut decoded.compute_burst_config,
+                &mut decoded.compute_burst_enabled,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

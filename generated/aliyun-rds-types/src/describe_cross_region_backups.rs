@@ -356,21 +356,31 @@ impl aliyun_codec::de::FromJson for DescribeCrossRegionBackupsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "EndTime",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RegionId",
+                "RequestId",
+                "StartTime",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.end_time,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.start_time,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -424,14 +434,13 @@ impl aliyun_codec::de::FromJson for Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Item" => object.read(&name, &mut decoded.item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Item"],
+            &mut [&mut decoded.item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -750,44 +759,53 @@ impl aliyun_codec::de::FromJson for Item {
             restore_regions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
-                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
-                "BackupSetScale" => object.read(&name, &mut decoded.backup_set_scale),
-                "BackupSetStatus" => object.read(&name, &mut decoded.backup_set_status),
-                "BackupStartTime" => object.read(&name, &mut decoded.backup_start_time),
-                "BackupType" => object.read(&name, &mut decoded.backup_type),
-                "Category" => object.read(&name, &mut decoded.category),
-                "ConsistentTime" => object.read(&name, &mut decoded.consistent_time),
-                "CrossBackupDownloadLink" => {
-                    object.read(&name, &mut decoded.cross_backup_download_link)
-                }
-                "CrossBackupId" => object.read(&name, &mut decoded.cross_backup_id),
-                "CrossBackupRegion" => {
-                    object.read(&name, &mut decoded.cross_backup_region)
-                }
-                "CrossBackupSetFile" => {
-                    object.read(&name, &mut decoded.cross_backup_set_file)
-                }
-                "CrossBackupSetLocation" => {
-                    object.read(&name, &mut decoded.cross_backup_set_location)
-                }
-                "CrossBackupSetSize" => {
-                    object.read(&name, &mut decoded.cross_backup_set_size)
-                }
-                "DBInstanceStorageType" => {
-                    object.read(&name, &mut decoded.db_instance_storage_type)
-                }
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "RestoreRegions" => object.read(&name, &mut decoded.restore_regions),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupEndTime",
+                "BackupMethod",
+                "BackupSetScale",
+                "BackupSetStatus",
+                "BackupStartTime",
+                "BackupType",
+                "Category",
+                "ConsistentTime",
+                "CrossBackupDownloadLink",
+                "CrossBackupId",
+                "CrossBackupRegion",
+                "CrossBackupSetFile",
+                "CrossBackupSetLocation",
+                "CrossBackupSetSize",
+                "DBInstanceStorageType",
+                "Engine",
+                "EngineVersion",
+                "InstanceId",
+                "RestoreRegions",
+            ],
+            &mut [
+                &mut decoded.backup_end_time,
+                &mut decoded.backup_method,
+                &mut decoded.backup_set_scale,
+                &mut decoded.backup_set_status,
+                &mut decoded.backup_start_time,
+                &mut decoded.backup_type,
+                &mut decoded.category,
+                &mut decoded.consistent_time,
+                &mut decoded.cross_backup_download_link,
+                &mut decoded.cross_backup_id,
+                &mut decoded.cross_backup_region,
+                &mut decoded.cross_backup_set_file,
+                &mut decoded.cross_backup_set_location,
+                &mut decoded.cross_backup_set_size,
+                &mut decoded.db_instance_storage_type,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.instance_id,
+                &mut decoded.restore_regions,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -841,14 +859,13 @@ impl aliyun_codec::de::FromJson for RestoreRegions {
             restore_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RestoreRegion" => object.read(&name, &mut decoded.restore_region),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RestoreRegion"],
+            &mut [&mut decoded.restore_region],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -322,22 +322,33 @@ impl aliyun_codec::de::FromJson for DescribeCrossRegionLogBackupFilesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "EndTime",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RegionId",
+                "RequestId",
+                "StartTime",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.end_time,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.start_time,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -391,14 +402,13 @@ impl aliyun_codec::de::FromJson for Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Item" => object.read(&name, &mut decoded.item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Item"],
+            &mut [&mut decoded.item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -582,33 +592,35 @@ impl aliyun_codec::de::FromJson for Item {
             log_file_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CrossBackupRegion" => {
-                    object.read(&name, &mut decoded.cross_backup_region)
-                }
-                "CrossDownloadLink" => {
-                    object.read(&name, &mut decoded.cross_download_link)
-                }
-                "CrossIntranetDownloadLink" => {
-                    object.read(&name, &mut decoded.cross_intranet_download_link)
-                }
-                "CrossLogBackupId" => {
-                    object.read(&name, &mut decoded.cross_log_backup_id)
-                }
-                "CrossLogBackupSize" => {
-                    object.read(&name, &mut decoded.cross_log_backup_size)
-                }
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "LinkExpiredTime" => object.read(&name, &mut decoded.link_expired_time),
-                "LogBeginTime" => object.read(&name, &mut decoded.log_begin_time),
-                "LogEndTime" => object.read(&name, &mut decoded.log_end_time),
-                "LogFileName" => object.read(&name, &mut decoded.log_file_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CrossBackupRegion",
+                "CrossDownloadLink",
+                "CrossIntranetDownloadLink",
+                "CrossLogBackupId",
+                "CrossLogBackupSize",
+                "InstanceId",
+                "LinkExpiredTime",
+                "LogBeginTime",
+                "LogEndTime",
+                "LogFileName",
+            ],
+            &mut [
+                &mut decoded.cross_backup_region,
+                &mut decoded.cross_download_link,
+                &mut decoded.cross_intranet_download_link,
+                &mut decoded.cross_log_backup_id,
+                &mut decoded.cross_log_backup_size,
+                &mut decoded.instance_id,
+                &mut decoded.link_expired_time,
+                &mut decoded.log_begin_time,
+                &mut decoded.log_end_time,
+                &mut decoded.log_file_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

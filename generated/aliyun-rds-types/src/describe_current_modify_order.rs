@@ -167,15 +167,13 @@ impl aliyun_codec::de::FromJson for DescribeCurrentModifyOrderOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ModifyOrder" => object.read(&name, &mut decoded.modify_order),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ModifyOrder", "RequestId"],
+            &mut [&mut decoded.modify_order, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -346,24 +344,33 @@ impl aliyun_codec::de::FromJson for ModifyOrder {
             target_db_instance_class: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ClassGroup" => object.read(&name, &mut decoded.class_group),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "DbInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "EffectiveTime" => object.read(&name, &mut decoded.effective_time),
-                "Mark" => object.read(&name, &mut decoded.mark),
-                "MemoryClass" => object.read(&name, &mut decoded.memory_class),
-                "Status" => object.read(&name, &mut decoded.status),
-                "Storage" => object.read(&name, &mut decoded.storage),
-                "TargetDBInstanceClass" => {
-                    object.read(&name, &mut decoded.target_db_instance_class)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ClassGroup",
+                "Cpu",
+                "DbInstanceId",
+                "EffectiveTime",
+                "Mark",
+                "MemoryClass",
+                "Status",
+                "Storage",
+                "TargetDBInstanceClass",
+            ],
+            &mut [
+                &mut decoded.class_group,
+                &mut decoded.cpu,
+                &mut decoded.db_instance_id,
+                &mut decoded.effective_time,
+                &mut decoded.mark,
+                &mut decoded.memory_class,
+                &mut decoded.status,
+                &mut decoded.storage,
+                &mut decoded.target_db_instance_class,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

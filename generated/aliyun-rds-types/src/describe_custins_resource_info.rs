@@ -139,15 +139,13 @@ impl aliyun_codec::de::FromJson for DescribeCustinsResourceInfoOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -509,70 +507,61 @@ impl aliyun_codec::de::FromJson for Data {
             origin_memory: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CpuAdjustDeadline" => {
-                    object.read(&name, &mut decoded.cpu_adjust_deadline)
-                }
-                "CpuAdjustableMaxRatio" => {
-                    object.read(&name, &mut decoded.cpu_adjustable_max_ratio)
-                }
-                "CpuAdjustableMaxValue" => {
-                    object.read(&name, &mut decoded.cpu_adjustable_max_value)
-                }
-                "CpuIncreaseRatio" => object.read(&name, &mut decoded.cpu_increase_ratio),
-                "CpuIncreaseRatioValue" => {
-                    object.read(&name, &mut decoded.cpu_increase_ratio_value)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "IopsAdjustableMaxValue" => {
-                    object.read(&name, &mut decoded.iops_adjustable_max_value)
-                }
-                "MaxConnAdjustDeadline" => {
-                    object.read(&name, &mut decoded.max_conn_adjust_deadline)
-                }
-                "MaxConnAdjustableMaxValue" => {
-                    object.read(&name, &mut decoded.max_conn_adjustable_max_value)
-                }
-                "MaxConnIncreaseRatio" => {
-                    object.read(&name, &mut decoded.max_conn_increase_ratio)
-                }
-                "MaxConnIncreaseRatioValue" => {
-                    object.read(&name, &mut decoded.max_conn_increase_ratio_value)
-                }
-                "MaxIopsAdjustDeadline" => {
-                    object.read(&name, &mut decoded.max_iops_adjust_deadline)
-                }
-                "MaxIopsIncreaseRatio" => {
-                    object.read(&name, &mut decoded.max_iops_increase_ratio)
-                }
-                "MaxIopsIncreaseRatioValue" => {
-                    object.read(&name, &mut decoded.max_iops_increase_ratio_value)
-                }
-                "MemAdjustableMaxRatio" => {
-                    object.read(&name, &mut decoded.mem_adjustable_max_ratio)
-                }
-                "MemAdjustableMaxValue" => {
-                    object.read(&name, &mut decoded.mem_adjustable_max_value)
-                }
-                "MemoryAdjustDeadline" => {
-                    object.read(&name, &mut decoded.memory_adjust_deadline)
-                }
-                "MemoryIncreaseRatio" => {
-                    object.read(&name, &mut decoded.memory_increase_ratio)
-                }
-                "MemoryIncreaseRatioValue" => {
-                    object.read(&name, &mut decoded.memory_increase_ratio_value)
-                }
-                "OriginCpu" => object.read(&name, &mut decoded.origin_cpu),
-                "OriginMaxConn" => object.read(&name, &mut decoded.origin_max_conn),
-                "OriginMaxIops" => object.read(&name, &mut decoded.origin_max_iops),
-                "OriginMemory" => object.read(&name, &mut decoded.origin_memory),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CpuAdjustDeadline",
+                "CpuAdjustableMaxRatio",
+                "CpuAdjustableMaxValue",
+                "CpuIncreaseRatio",
+                "CpuIncreaseRatioValue",
+                "DBInstanceId",
+                "IopsAdjustableMaxValue",
+                "MaxConnAdjustDeadline",
+                "MaxConnAdjustableMaxValue",
+                "MaxConnIncreaseRatio",
+                "MaxConnIncreaseRatioValue",
+                "MaxIopsAdjustDeadline",
+                "MaxIopsIncreaseRatio",
+                "MaxIopsIncreaseRatioValue",
+                "MemAdjustableMaxRatio",
+                "MemAdjustableMaxValue",
+                "MemoryAdjustDeadline",
+                "MemoryIncreaseRatio",
+                "MemoryIncreaseRatioValue",
+                "OriginCpu",
+                "OriginMaxConn",
+                "OriginMaxIops",
+                "OriginMemory",
+            ],
+            &mut [
+                &mut decoded.cpu_adjust_deadline,
+                &mut decoded.cpu_adjustable_max_ratio,
+                &mut decoded.cpu_adjustable_max_value,
+                &mut decoded.cpu_increase_ratio,
+                &mut decoded.cpu_increase_ratio_value,
+                &mut decoded.db_instance_id,
+                &mut decoded.iops_adjustable_max_value,
+                &mut decoded.max_conn_adjust_deadline,
+                &mut decoded.max_conn_adjustable_max_value,
+                &mut decoded.max_conn_increase_ratio,
+                &mut decoded.max_conn_increase_ratio_value,
+                &mut decoded.max_iops_adjust_deadline,
+                &mut decoded.max_iops_increase_ratio,
+                &mut decoded.max_iops_increase_ratio_value,
+                &mut decoded.mem_adjustable_max_ratio,
+                &mut decoded.mem_adjustable_max_value,
+                &mut decoded.memory_adjust_deadline,
+                &mut decoded.memory_increase_ratio,
+                &mut decoded.memory_increase_ratio_value,
+                &mut decoded.origin_cpu,
+                &mut decoded.origin_max_conn,
+                &mut decoded.origin_max_iops,
+                &mut decoded.origin_memory,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -195,15 +195,13 @@ impl aliyun_codec::de::FromJson for DescribeDatabasesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Databases" => object.read(&name, &mut decoded.databases),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Databases", "RequestId"],
+            &mut [&mut decoded.databases, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -257,14 +255,13 @@ impl aliyun_codec::de::FromJson for Databases {
             database: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Database" => object.read(&name, &mut decoded.database),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Database"],
+            &mut [&mut decoded.database],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -543,30 +540,49 @@ impl aliyun_codec::de::FromJson for Database {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Accounts" => object.read(&name, &mut decoded.accounts),
-                "AdvancedInfo" => object.read(&name, &mut decoded.advanced_info),
-                "BasicInfo" => object.read(&name, &mut decoded.basic_info),
-                "CharacterSetName" => object.read(&name, &mut decoded.character_set_name),
-                "Collate" => object.read(&name, &mut decoded.collate),
-                "ConnLimit" => object.read(&name, &mut decoded.conn_limit),
-                "Ctype" => object.read(&name, &mut decoded.ctype),
-                "DBDescription" => object.read(&name, &mut decoded.db_description),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "DBStatus" => object.read(&name, &mut decoded.db_status),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RuntimeInfo" => object.read(&name, &mut decoded.runtime_info),
-                "Tablespace" => object.read(&name, &mut decoded.tablespace),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Accounts",
+                "AdvancedInfo",
+                "BasicInfo",
+                "CharacterSetName",
+                "Collate",
+                "ConnLimit",
+                "Ctype",
+                "DBDescription",
+                "DBInstanceId",
+                "DBName",
+                "DBStatus",
+                "Engine",
+                "PageNumber",
+                "PageSize",
+                "RuntimeInfo",
+                "Tablespace",
+                "TotalCount",
+            ],
+            &mut [
+                &mut decoded.accounts,
+                &mut decoded.advanced_info,
+                &mut decoded.basic_info,
+                &mut decoded.character_set_name,
+                &mut decoded.collate,
+                &mut decoded.conn_limit,
+                &mut decoded.ctype,
+                &mut decoded.db_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_name,
+                &mut decoded.db_status,
+                &mut decoded.engine,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.runtime_info,
+                &mut decoded.tablespace,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -620,16 +636,13 @@ impl aliyun_codec::de::FromJson for Accounts {
             account_privilege_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountPrivilegeInfo" => {
-                    object.read(&name, &mut decoded.account_privilege_info)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AccountPrivilegeInfo"],
+            &mut [&mut decoded.account_privilege_info],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -685,16 +698,13 @@ impl aliyun_codec::de::FromJson for AdvancedInfo {
             advanced_db_property: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AdvancedDbProperty" => {
-                    object.read(&name, &mut decoded.advanced_db_property)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AdvancedDbProperty"],
+            &mut [&mut decoded.advanced_db_property],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -750,14 +760,13 @@ impl aliyun_codec::de::FromJson for BasicInfo {
             basic_db_property: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BasicDbProperty" => object.read(&name, &mut decoded.basic_db_property),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["BasicDbProperty"],
+            &mut [&mut decoded.basic_db_property],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -813,16 +822,13 @@ impl aliyun_codec::de::FromJson for RuntimeInfo {
             runtime_db_property: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RuntimeDbProperty" => {
-                    object.read(&name, &mut decoded.runtime_db_property)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RuntimeDbProperty"],
+            &mut [&mut decoded.runtime_db_property],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -917,18 +923,17 @@ impl aliyun_codec::de::FromJson for AccountPrivilegeInfo {
             account_privilege_detail: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Account" => object.read(&name, &mut decoded.account),
-                "AccountPrivilege" => object.read(&name, &mut decoded.account_privilege),
-                "AccountPrivilegeDetail" => {
-                    object.read(&name, &mut decoded.account_privilege_detail)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Account", "AccountPrivilege", "AccountPrivilegeDetail"],
+            &mut [
+                &mut decoded.account,
+                &mut decoded.account_privilege,
+                &mut decoded.account_privilege_detail,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -146,15 +146,13 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceAttributeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -208,16 +206,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance_attribute: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceAttribute" => {
-                    object.read(&name, &mut decoded.db_instance_attribute)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceAttribute"],
+            &mut [&mut decoded.db_instance_attribute],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1537,170 +1532,193 @@ impl aliyun_codec::de::FromJson for DbInstanceAttribute {
             bpe_enabled: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountMaxQuantity" => {
-                    object.read(&name, &mut decoded.account_max_quantity)
-                }
-                "AdvancedFeatures" => object.read(&name, &mut decoded.advanced_features),
-                "AutoUpgradeMinorVersion" => {
-                    object.read(&name, &mut decoded.auto_upgrade_minor_version)
-                }
-                "AvailabilityValue" => {
-                    object.read(&name, &mut decoded.availability_value)
-                }
-                "BabelfishConfig" => object.read(&name, &mut decoded.babelfish_config),
-                "IsAnalyticReadOnlyIns" => {
-                    object.read(&name, &mut decoded.is_analytic_read_only_ins)
-                }
-                "CanTempUpgrade" => object.read(&name, &mut decoded.can_temp_upgrade),
-                "Category" => object.read(&name, &mut decoded.category),
-                "ColdDataEnabled" => object.read(&name, &mut decoded.cold_data_enabled),
-                "Collation" => object.read(&name, &mut decoded.collation),
-                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "ConsoleVersion" => object.read(&name, &mut decoded.console_version),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "CurrentKernelVersion" => {
-                    object.read(&name, &mut decoded.current_kernel_version)
-                }
-                "DBClusterNodes" => object.read(&name, &mut decoded.db_cluster_nodes),
-                "DBInstanceCPU" => object.read(&name, &mut decoded.db_instance_cpu),
-                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
-                "DBInstanceClassType" => {
-                    object.read(&name, &mut decoded.db_instance_class_type)
-                }
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceDiskUsed" => {
-                    object.read(&name, &mut decoded.db_instance_disk_used)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceMemory" => object.read(&name, &mut decoded.db_instance_memory),
-                "DBInstanceNetType" => {
-                    object.read(&name, &mut decoded.db_instance_net_type)
-                }
-                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
-                "DBInstanceStorage" => {
-                    object.read(&name, &mut decoded.db_instance_storage)
-                }
-                "DBInstanceStorageType" => {
-                    object.read(&name, &mut decoded.db_instance_storage_type)
-                }
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "DBMaxQuantity" => object.read(&name, &mut decoded.db_max_quantity),
-                "DedicatedHostGroupId" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_id)
-                }
-                "DeletionProtection" => {
-                    object.read(&name, &mut decoded.deletion_protection)
-                }
-                "DisasterRecoveryInfo" => {
-                    object.read(&name, &mut decoded.disaster_recovery_info)
-                }
-                "DisasterRecoveryInstances" => {
-                    object.read(&name, &mut decoded.disaster_recovery_instances)
-                }
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
-                "Extra" => object.read(&name, &mut decoded.extra),
-                "GeneralGroupName" => object.read(&name, &mut decoded.general_group_name),
-                "GuardDBInstanceId" => {
-                    object.read(&name, &mut decoded.guard_db_instance_id)
-                }
-                "IPType" => object.read(&name, &mut decoded.ip_type),
-                "IncrementSourceDBInstanceId" => {
-                    object.read(&name, &mut decoded.increment_source_db_instance_id)
-                }
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "InstructionSetArch" => {
-                    object.read(&name, &mut decoded.instruction_set_arch)
-                }
-                "IoAccelerationEnabled" => {
-                    object.read(&name, &mut decoded.io_acceleration_enabled)
-                }
-                "LatestKernelVersion" => {
-                    object.read(&name, &mut decoded.latest_kernel_version)
-                }
-                "LockMode" => object.read(&name, &mut decoded.lock_mode),
-                "LockReason" => object.read(&name, &mut decoded.lock_reason),
-                "MaintainTime" => object.read(&name, &mut decoded.maintain_time),
-                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
-                "MasterZone" => object.read(&name, &mut decoded.master_zone),
-                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
-                "MaxIOMBPS" => object.read(&name, &mut decoded.max_iombps),
-                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
-                "MultipleTempUpgrade" => {
-                    object.read(&name, &mut decoded.multiple_temp_upgrade)
-                }
-                "PGBouncerEnabled" => object.read(&name, &mut decoded.pg_bouncer_enabled),
-                "PayType" => object.read(&name, &mut decoded.pay_type),
-                "Port" => object.read(&name, &mut decoded.port),
-                "ProxyType" => object.read(&name, &mut decoded.proxy_type),
-                "ReadOnlyDBInstanceIds" => {
-                    object.read(&name, &mut decoded.read_only_db_instance_ids)
-                }
-                "ReadonlyInstanceSQLDelayedTime" => {
-                    object.read(&name, &mut decoded.readonly_instance_sql_delayed_time)
-                }
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
-                "SecurityIPMode" => object.read(&name, &mut decoded.security_ip_mode),
-                "ServerlessConfig" => object.read(&name, &mut decoded.serverless_config),
-                "SlaveZones" => object.read(&name, &mut decoded.slave_zones),
-                "SuperPermissionMode" => {
-                    object.read(&name, &mut decoded.super_permission_mode)
-                }
-                "TempDBInstanceId" => {
-                    object.read(&name, &mut decoded.temp_db_instance_id)
-                }
-                "TempUpgradeTimeEnd" => {
-                    object.read(&name, &mut decoded.temp_upgrade_time_end)
-                }
-                "TempUpgradeTimeStart" => {
-                    object.read(&name, &mut decoded.temp_upgrade_time_start)
-                }
-                "TimeZone" => object.read(&name, &mut decoded.time_zone),
-                "Tips" => object.read(&name, &mut decoded.tips),
-                "TipsLevel" => object.read(&name, &mut decoded.tips_level),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcCloudInstanceId" => {
-                    object.read(&name, &mut decoded.vpc_cloud_instance_id)
-                }
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                "kindCode" => object.read(&name, &mut decoded.kind_code),
-                "OptimizedWritesInfo" => {
-                    object.read(&name, &mut decoded.optimized_writes_info)
-                }
-                "CompressionMode" => object.read(&name, &mut decoded.compression_mode),
-                "SupportCompression" => {
-                    object.read(&name, &mut decoded.support_compression)
-                }
-                "CompressionRatio" => object.read(&name, &mut decoded.compression_ratio),
-                "BlueGreenDeploymentName" => {
-                    object.read(&name, &mut decoded.blue_green_deployment_name)
-                }
-                "GreenInstanceName" => {
-                    object.read(&name, &mut decoded.green_instance_name)
-                }
-                "BlueInstanceName" => object.read(&name, &mut decoded.blue_instance_name),
-                "ComputeBurstEnabled" => {
-                    object.read(&name, &mut decoded.compute_burst_enabled)
-                }
-                "ReadOnlyStatus" => object.read(&name, &mut decoded.read_only_status),
-                "BurstingEnabled" => object.read(&name, &mut decoded.bursting_enabled),
-                "BpeEnabled" => object.read(&name, &mut decoded.bpe_enabled),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountMaxQuantity",
+                "AdvancedFeatures",
+                "AutoUpgradeMinorVersion",
+                "AvailabilityValue",
+                "BabelfishConfig",
+                "BlueGreenDeploymentName",
+                "BlueInstanceName",
+                "BpeEnabled",
+                "BurstingEnabled",
+                "CanTempUpgrade",
+                "Category",
+                "ColdDataEnabled",
+                "Collation",
+                "CompressionMode",
+                "CompressionRatio",
+                "ComputeBurstEnabled",
+                "ConnectionMode",
+                "ConnectionString",
+                "ConsoleVersion",
+                "CreationTime",
+                "CurrentKernelVersion",
+                "DBClusterNodes",
+                "DBInstanceCPU",
+                "DBInstanceClass",
+                "DBInstanceClassType",
+                "DBInstanceDescription",
+                "DBInstanceDiskUsed",
+                "DBInstanceId",
+                "DBInstanceMemory",
+                "DBInstanceNetType",
+                "DBInstanceStatus",
+                "DBInstanceStorage",
+                "DBInstanceStorageType",
+                "DBInstanceType",
+                "DBMaxQuantity",
+                "DedicatedHostGroupId",
+                "DeletionProtection",
+                "DisasterRecoveryInfo",
+                "DisasterRecoveryInstances",
+                "Engine",
+                "EngineVersion",
+                "ExpireTime",
+                "Extra",
+                "GeneralGroupName",
+                "GreenInstanceName",
+                "GuardDBInstanceId",
+                "IPType",
+                "IncrementSourceDBInstanceId",
+                "InstanceNetworkType",
+                "InstructionSetArch",
+                "IoAccelerationEnabled",
+                "IsAnalyticReadOnlyIns",
+                "LatestKernelVersion",
+                "LockMode",
+                "LockReason",
+                "MaintainTime",
+                "MasterInstanceId",
+                "MasterZone",
+                "MaxConnections",
+                "MaxIOMBPS",
+                "MaxIOPS",
+                "MultipleTempUpgrade",
+                "OptimizedWritesInfo",
+                "PGBouncerEnabled",
+                "PayType",
+                "Port",
+                "ProxyType",
+                "ReadOnlyDBInstanceIds",
+                "ReadOnlyStatus",
+                "ReadonlyInstanceSQLDelayedTime",
+                "RegionId",
+                "ResourceGroupId",
+                "SecurityIPList",
+                "SecurityIPMode",
+                "ServerlessConfig",
+                "SlaveZones",
+                "SuperPermissionMode",
+                "SupportCompression",
+                "TempDBInstanceId",
+                "TempUpgradeTimeEnd",
+                "TempUpgradeTimeStart",
+                "TimeZone",
+                "Tips",
+                "TipsLevel",
+                "VSwitchId",
+                "VpcCloudInstanceId",
+                "VpcId",
+                "ZoneId",
+                "kindCode",
+            ],
+            &mut [
+                &mut decoded.account_max_quantity,
+                &mut decoded.advanced_features,
+                &mut decoded.auto_upgrade_minor_version,
+                &mut decoded.availability_value,
+                &mut decoded.babelfish_config,
+                &mut decoded.blue_green_deployment_name,
+                &mut decoded.blue_instance_name,
+                &mut decoded.bpe_enabled,
+                &mut decoded.bursting_enabled,
+                &mut decoded.can_temp_upgrade,
+                &mut decoded.category,
+                &mut decoded.cold_data_enabled,
+                &mut decoded.collation,
+                &mut decoded.compression_mode,
+                &mut decoded.compression_ratio,
+                &mut decoded.compute_burst_enabled,
+                &mut decoded.connection_mode,
+                &mut decoded.connection_string,
+                &mut decoded.console_version,
+                &mut decoded.creation_time,
+                &mut decoded.current_kernel_version,
+                &mut decoded.db_cluster_nodes,
+                &mut decoded.db_instance_cpu,
+                &mut decoded.db_instance_class,
+                &mut decoded.db_instance_class_type,
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_disk_used,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_memory,
+                &mut decoded.db_instance_net_type,
+                &mut decoded.db_instance_status,
+                &mut decoded.db_instance_storage,
+                &mut decoded.db_instance_storage_type,
+                &mut decoded.db_instance_type,
+                &mut decoded.db_max_quantity,
+                &mut decoded.dedicated_host_group_id,
+                &mut decoded.deletion_protection,
+                &mut decoded.disaster_recovery_info,
+                &mut decoded.disaster_recovery_instances,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.expire_time,
+                &mut decoded.extra,
+                &mut decoded.general_group_name,
+                &mut decoded.green_instance_name,
+                &mut decoded.guard_db_instance_id,
+                &mut decoded.ip_type,
+                &mut decoded.increment_source_db_instance_id,
+                &mut decoded.instance_network_type,
+                &mut decoded.instruction_set_arch,
+                &mut decoded.io_acceleration_enabled,
+                &mut decoded.is_analytic_read_only_ins,
+                &mut decoded.latest_kernel_version,
+                &mut decoded.lock_mode,
+                &mut decoded.lock_reason,
+                &mut decoded.maintain_time,
+                &mut decoded.master_instance_id,
+                &mut decoded.master_zone,
+                &mut decoded.max_connections,
+                &mut decoded.max_iombps,
+                &mut decoded.max_iops,
+                &mut decoded.multiple_temp_upgrade,
+                &mut decoded.optimized_writes_info,
+                &mut decoded.pg_bouncer_enabled,
+                &mut decoded.pay_type,
+                &mut decoded.port,
+                &mut decoded.proxy_type,
+                &mut decoded.read_only_db_instance_ids,
+                &mut decoded.read_only_status,
+                &mut decoded.readonly_instance_sql_delayed_time,
+                &mut decoded.region_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.security_ip_list,
+                &mut decoded.security_ip_mode,
+                &mut decoded.serverless_config,
+                &mut decoded.slave_zones,
+                &mut decoded.super_permission_mode,
+                &mut decoded.support_compression,
+                &mut decoded.temp_db_instance_id,
+                &mut decoded.temp_upgrade_time_end,
+                &mut decoded.temp_upgrade_time_start,
+                &mut decoded.time_zone,
+                &mut decoded.tips,
+                &mut decoded.tips_level,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_cloud_instance_id,
+                &mut decoded.vpc_id,
+                &mut decoded.zone_id,
+                &mut decoded.kind_code,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1778,15 +1796,13 @@ impl aliyun_codec::de::FromJson for BabelfishConfig {
             migration_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BabelfishEnabled" => object.read(&name, &mut decoded.babelfish_enabled),
-                "MigrationMode" => object.read(&name, &mut decoded.migration_mode),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["BabelfishEnabled", "MigrationMode"],
+            &mut [&mut decoded.babelfish_enabled, &mut decoded.migration_mode],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1840,14 +1856,13 @@ impl aliyun_codec::de::FromJson for DbClusterNodes {
             db_cluster_node: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBClusterNode" => object.read(&name, &mut decoded.db_cluster_node),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBClusterNode"],
+            &mut [&mut decoded.db_cluster_node],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1938,18 +1953,17 @@ impl aliyun_codec::de::FromJson for Extra {
             recovery_model: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountSecurityPolicy" => {
-                    object.read(&name, &mut decoded.account_security_policy)
-                }
-                "DBInstanceIds" => object.read(&name, &mut decoded.db_instance_ids),
-                "RecoveryModel" => object.read(&name, &mut decoded.recovery_model),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AccountSecurityPolicy", "DBInstanceIds", "RecoveryModel"],
+            &mut [
+                &mut decoded.account_security_policy,
+                &mut decoded.db_instance_ids,
+                &mut decoded.recovery_model,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2003,16 +2017,13 @@ impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceIds {
             read_only_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ReadOnlyDBInstanceId" => {
-                    object.read(&name, &mut decoded.read_only_db_instance_id)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ReadOnlyDBInstanceId"],
+            &mut [&mut decoded.read_only_db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2119,17 +2130,18 @@ impl aliyun_codec::de::FromJson for ServerlessConfig {
             switch_force: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AutoPause" => object.read(&name, &mut decoded.auto_pause),
-                "ScaleMax" => object.read(&name, &mut decoded.scale_max),
-                "ScaleMin" => object.read(&name, &mut decoded.scale_min),
-                "SwitchForce" => object.read(&name, &mut decoded.switch_force),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AutoPause", "ScaleMax", "ScaleMin", "SwitchForce"],
+            &mut [
+                &mut decoded.auto_pause,
+                &mut decoded.scale_max,
+                &mut decoded.scale_min,
+                &mut decoded.switch_force,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2183,14 +2195,13 @@ impl aliyun_codec::de::FromJson for SlaveZones {
             slave_zone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SlaveZone" => object.read(&name, &mut decoded.slave_zone),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SlaveZone"],
+            &mut [&mut decoded.slave_zone],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2370,22 +2381,33 @@ impl aliyun_codec::de::FromJson for DbClusterNode {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ClassCode" => object.read(&name, &mut decoded.class_code),
-                "ClassType" => object.read(&name, &mut decoded.class_type),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "Memory" => object.read(&name, &mut decoded.memory),
-                "NodeId" => object.read(&name, &mut decoded.node_id),
-                "NodeRegionId" => object.read(&name, &mut decoded.node_region_id),
-                "NodeRole" => object.read(&name, &mut decoded.node_role),
-                "NodeZoneId" => object.read(&name, &mut decoded.node_zone_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ClassCode",
+                "ClassType",
+                "Cpu",
+                "Memory",
+                "NodeId",
+                "NodeRegionId",
+                "NodeRole",
+                "NodeZoneId",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.class_code,
+                &mut decoded.class_type,
+                &mut decoded.cpu,
+                &mut decoded.memory,
+                &mut decoded.node_id,
+                &mut decoded.node_region_id,
+                &mut decoded.node_role,
+                &mut decoded.node_zone_id,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2439,14 +2461,13 @@ impl aliyun_codec::de::FromJson for DbInstanceIds {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId"],
+            &mut [&mut decoded.db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2504,14 +2525,13 @@ impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceId {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId"],
+            &mut [&mut decoded.db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2569,14 +2589,13 @@ impl aliyun_codec::de::FromJson for SlaveZone {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ZoneId"],
+            &mut [&mut decoded.zone_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -185,20 +185,25 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceClsOutput {
             white_list_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Algorithm" => object.read(&name, &mut decoded.algorithm),
-                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
-                "EncryptionKeyMode" => {
-                    object.read(&name, &mut decoded.encryption_key_mode)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "WhiteListMode" => object.read(&name, &mut decoded.white_list_mode),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Algorithm",
+                "EncryptionKey",
+                "EncryptionKeyMode",
+                "RequestId",
+                "WhiteListMode",
+            ],
+            &mut [
+                &mut decoded.algorithm,
+                &mut decoded.encryption_key,
+                &mut decoded.encryption_key_mode,
+                &mut decoded.request_id,
+                &mut decoded.white_list_mode,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

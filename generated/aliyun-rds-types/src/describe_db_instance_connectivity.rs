@@ -208,22 +208,25 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceConnectivityOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConnCheckErrorCode" => {
-                    object.read(&name, &mut decoded.conn_check_error_code)
-                }
-                "ConnCheckErrorMessage" => {
-                    object.read(&name, &mut decoded.conn_check_error_message)
-                }
-                "ConnCheckResult" => object.read(&name, &mut decoded.conn_check_result),
-                "DbInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ConnCheckErrorCode",
+                "ConnCheckErrorMessage",
+                "ConnCheckResult",
+                "DbInstanceName",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.conn_check_error_code,
+                &mut decoded.conn_check_error_message,
+                &mut decoded.conn_check_result,
+                &mut decoded.db_instance_name,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

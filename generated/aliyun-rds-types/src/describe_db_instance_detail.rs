@@ -204,18 +204,19 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceDetailOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ActivationState" => object.read(&name, &mut decoded.activation_state),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "LicenseType" => object.read(&name, &mut decoded.license_type),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ActivationState", "DBInstanceId", "LicenseType", "RegionId", "RequestId"],
+            &mut [
+                &mut decoded.activation_state,
+                &mut decoded.db_instance_id,
+                &mut decoded.license_type,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -288,29 +288,35 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceEncryptionKeyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Creator" => object.read(&name, &mut decoded.creator),
-                "DeleteDate" => object.read(&name, &mut decoded.delete_date),
-                "Description" => object.read(&name, &mut decoded.description),
-                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
-                "EncryptionKeyList" => {
-                    object.read(&name, &mut decoded.encryption_key_list)
-                }
-                "EncryptionKeyStatus" => {
-                    object.read(&name, &mut decoded.encryption_key_status)
-                }
-                "KeyUsage" => object.read(&name, &mut decoded.key_usage),
-                "MaterialExpireTime" => {
-                    object.read(&name, &mut decoded.material_expire_time)
-                }
-                "Origin" => object.read(&name, &mut decoded.origin),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Creator",
+                "DeleteDate",
+                "Description",
+                "EncryptionKey",
+                "EncryptionKeyList",
+                "EncryptionKeyStatus",
+                "KeyUsage",
+                "MaterialExpireTime",
+                "Origin",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.creator,
+                &mut decoded.delete_date,
+                &mut decoded.description,
+                &mut decoded.encryption_key,
+                &mut decoded.encryption_key_list,
+                &mut decoded.encryption_key_status,
+                &mut decoded.key_usage,
+                &mut decoded.material_expire_time,
+                &mut decoded.origin,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -513,28 +519,37 @@ impl aliyun_codec::de::FromJson for EncryptionKeyList {
             used_by: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AliasName" => object.read(&name, &mut decoded.alias_name),
-                "Creator" => object.read(&name, &mut decoded.creator),
-                "DeleteDate" => object.read(&name, &mut decoded.delete_date),
-                "Description" => object.read(&name, &mut decoded.description),
-                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
-                "EncryptionKeyStatus" => {
-                    object.read(&name, &mut decoded.encryption_key_status)
-                }
-                "KeyType" => object.read(&name, &mut decoded.key_type),
-                "KeyUsage" => object.read(&name, &mut decoded.key_usage),
-                "MaterialExpireTime" => {
-                    object.read(&name, &mut decoded.material_expire_time)
-                }
-                "Origin" => object.read(&name, &mut decoded.origin),
-                "UsedBy" => object.read(&name, &mut decoded.used_by),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AliasName",
+                "Creator",
+                "DeleteDate",
+                "Description",
+                "EncryptionKey",
+                "EncryptionKeyStatus",
+                "KeyType",
+                "KeyUsage",
+                "MaterialExpireTime",
+                "Origin",
+                "UsedBy",
+            ],
+            &mut [
+                &mut decoded.alias_name,
+                &mut decoded.creator,
+                &mut decoded.delete_date,
+                &mut decoded.description,
+                &mut decoded.encryption_key,
+                &mut decoded.encryption_key_status,
+                &mut decoded.key_type,
+                &mut decoded.key_usage,
+                &mut decoded.material_expire_time,
+                &mut decoded.origin,
+                &mut decoded.used_by,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -157,15 +157,13 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceEndpointsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -256,18 +254,17 @@ impl aliyun_codec::de::FromJson for Data {
             ip_version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceEndpoints" => {
-                    object.read(&name, &mut decoded.db_instance_endpoints)
-                }
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "IpVersion" => object.read(&name, &mut decoded.ip_version),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceEndpoints", "DBInstanceName", "IpVersion"],
+            &mut [
+                &mut decoded.db_instance_endpoints,
+                &mut decoded.db_instance_name,
+                &mut decoded.ip_version,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -321,16 +318,13 @@ impl aliyun_codec::de::FromJson for DbInstanceEndpoints {
             db_instance_endpoint: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceEndpoint" => {
-                    object.read(&name, &mut decoded.db_instance_endpoint)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceEndpoint"],
+            &mut [&mut decoded.db_instance_endpoint],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -445,20 +439,25 @@ impl aliyun_codec::de::FromJson for DbInstanceEndpoint {
             node_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AddressItems" => object.read(&name, &mut decoded.address_items),
-                "EndpointDescription" => {
-                    object.read(&name, &mut decoded.endpoint_description)
-                }
-                "EndpointId" => object.read(&name, &mut decoded.endpoint_id),
-                "EndpointType" => object.read(&name, &mut decoded.endpoint_type),
-                "NodeItems" => object.read(&name, &mut decoded.node_items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AddressItems",
+                "EndpointDescription",
+                "EndpointId",
+                "EndpointType",
+                "NodeItems",
+            ],
+            &mut [
+                &mut decoded.address_items,
+                &mut decoded.endpoint_description,
+                &mut decoded.endpoint_id,
+                &mut decoded.endpoint_type,
+                &mut decoded.node_items,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -512,14 +511,13 @@ impl aliyun_codec::de::FromJson for AddressItems {
             address_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AddressItem" => object.read(&name, &mut decoded.address_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AddressItem"],
+            &mut [&mut decoded.address_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -573,14 +571,13 @@ impl aliyun_codec::de::FromJson for NodeItems {
             node_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NodeItem" => object.read(&name, &mut decoded.node_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NodeItem"],
+            &mut [&mut decoded.node_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -712,19 +709,20 @@ impl aliyun_codec::de::FromJson for AddressItem {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "IpAddress" => object.read(&name, &mut decoded.ip_address),
-                "IpType" => object.read(&name, &mut decoded.ip_type),
-                "Port" => object.read(&name, &mut decoded.port),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ConnectionString", "IpAddress", "IpType", "Port", "VSwitchId", "VpcId"],
+            &mut [
+                &mut decoded.connection_string,
+                &mut decoded.ip_address,
+                &mut decoded.ip_type,
+                &mut decoded.port,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -806,16 +804,17 @@ impl aliyun_codec::de::FromJson for NodeItem {
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "NodeId" => object.read(&name, &mut decoded.node_id),
-                "Weight" => object.read(&name, &mut decoded.weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "NodeId", "Weight"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.node_id,
+                &mut decoded.weight,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -187,20 +187,19 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceHaConfigOutput {
             sync_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "HAMode" => object.read(&name, &mut decoded.ha_mode),
-                "HostInstanceInfos" => {
-                    object.read(&name, &mut decoded.host_instance_infos)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SyncMode" => object.read(&name, &mut decoded.sync_mode),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "HAMode", "HostInstanceInfos", "RequestId", "SyncMode"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.ha_mode,
+                &mut decoded.host_instance_infos,
+                &mut decoded.request_id,
+                &mut decoded.sync_mode,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -254,14 +253,13 @@ impl aliyun_codec::de::FromJson for HostInstanceInfos {
             node_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NodeInfo" => object.read(&name, &mut decoded.node_info),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NodeInfo"],
+            &mut [&mut decoded.node_info],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -411,20 +409,29 @@ impl aliyun_codec::de::FromJson for NodeInfo {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DataSyncTime" => object.read(&name, &mut decoded.data_sync_time),
-                "LogSyncTime" => object.read(&name, &mut decoded.log_sync_time),
-                "NodeId" => object.read(&name, &mut decoded.node_id),
-                "NodeType" => object.read(&name, &mut decoded.node_type),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SyncStatus" => object.read(&name, &mut decoded.sync_status),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DataSyncTime",
+                "LogSyncTime",
+                "NodeId",
+                "NodeType",
+                "RegionId",
+                "SyncStatus",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.data_sync_time,
+                &mut decoded.log_sync_time,
+                &mut decoded.node_id,
+                &mut decoded.node_type,
+                &mut decoded.region_id,
+                &mut decoded.sync_status,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -147,15 +147,13 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceIpArrayListOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -209,16 +207,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance_ip_array: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceIPArray" => {
-                    object.read(&name, &mut decoded.db_instance_ip_array)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceIPArray"],
+            &mut [&mut decoded.db_instance_ip_array],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -326,21 +321,23 @@ impl aliyun_codec::de::FromJson for DbInstanceIpArray {
             security_ip_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceIPArrayAttribute" => {
-                    object.read(&name, &mut decoded.db_instance_ip_array_attribute)
-                }
-                "DBInstanceIPArrayName" => {
-                    object.read(&name, &mut decoded.db_instance_ip_array_name)
-                }
-                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
-                "SecurityIPType" => object.read(&name, &mut decoded.security_ip_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceIPArrayAttribute",
+                "DBInstanceIPArrayName",
+                "SecurityIPList",
+                "SecurityIPType",
+            ],
+            &mut [
+                &mut decoded.db_instance_ip_array_attribute,
+                &mut decoded.db_instance_ip_array_name,
+                &mut decoded.security_ip_list,
+                &mut decoded.security_ip_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -156,16 +156,17 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceIpHostnameOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "IpHostnameInfos" => object.read(&name, &mut decoded.ip_hostname_infos),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "IpHostnameInfos", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.ip_hostname_infos,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -239,21 +239,23 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceNetInfoOutput {
             security_ip_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceNetInfos" => {
-                    object.read(&name, &mut decoded.db_instance_net_infos)
-                }
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SecurityIPMode" => object.read(&name, &mut decoded.security_ip_mode),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceNetInfos",
+                "InstanceNetworkType",
+                "RequestId",
+                "SecurityIPMode",
+            ],
+            &mut [
+                &mut decoded.db_instance_net_infos,
+                &mut decoded.instance_network_type,
+                &mut decoded.request_id,
+                &mut decoded.security_ip_mode,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -307,16 +309,13 @@ impl aliyun_codec::de::FromJson for DbInstanceNetInfos {
             db_instance_net_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceNetInfo" => {
-                    object.read(&name, &mut decoded.db_instance_net_info)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceNetInfo"],
+            &mut [&mut decoded.db_instance_net_info],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -585,32 +584,45 @@ impl aliyun_codec::de::FromJson for DbInstanceNetInfo {
             v_switch_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BabelfishPort" => object.read(&name, &mut decoded.babelfish_port),
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "ConnectionStringType" => {
-                    object.read(&name, &mut decoded.connection_string_type)
-                }
-                "DBInstanceWeights" => {
-                    object.read(&name, &mut decoded.db_instance_weights)
-                }
-                "DistributionType" => object.read(&name, &mut decoded.distribution_type),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "IPAddress" => object.read(&name, &mut decoded.ip_address),
-                "IPType" => object.read(&name, &mut decoded.ip_type),
-                "MaxDelayTime" => object.read(&name, &mut decoded.max_delay_time),
-                "PGBouncerPort" => object.read(&name, &mut decoded.pg_bouncer_port),
-                "Port" => object.read(&name, &mut decoded.port),
-                "SecurityIPGroups" => object.read(&name, &mut decoded.security_ip_groups),
-                "Upgradeable" => object.read(&name, &mut decoded.upgradeable),
-                "VPCId" => object.read(&name, &mut decoded.vpc_id),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BabelfishPort",
+                "ConnectionString",
+                "ConnectionStringType",
+                "DBInstanceWeights",
+                "DistributionType",
+                "ExpiredTime",
+                "IPAddress",
+                "IPType",
+                "MaxDelayTime",
+                "PGBouncerPort",
+                "Port",
+                "SecurityIPGroups",
+                "Upgradeable",
+                "VPCId",
+                "VSwitchId",
+            ],
+            &mut [
+                &mut decoded.babelfish_port,
+                &mut decoded.connection_string,
+                &mut decoded.connection_string_type,
+                &mut decoded.db_instance_weights,
+                &mut decoded.distribution_type,
+                &mut decoded.expired_time,
+                &mut decoded.ip_address,
+                &mut decoded.ip_type,
+                &mut decoded.max_delay_time,
+                &mut decoded.pg_bouncer_port,
+                &mut decoded.port,
+                &mut decoded.security_ip_groups,
+                &mut decoded.upgradeable,
+                &mut decoded.vpc_id,
+                &mut decoded.v_switch_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -666,14 +678,13 @@ impl aliyun_codec::de::FromJson for DbInstanceWeights {
             db_instance_weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceWeight"],
+            &mut [&mut decoded.db_instance_weight],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -727,14 +738,13 @@ impl aliyun_codec::de::FromJson for SecurityIpGroups {
             security_ip_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "securityIPGroup" => object.read(&name, &mut decoded.security_ip_group),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["securityIPGroup"],
+            &mut [&mut decoded.security_ip_group],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -858,18 +868,19 @@ impl aliyun_codec::de::FromJson for DbInstanceWeight {
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Availability" => object.read(&name, &mut decoded.availability),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "Role" => object.read(&name, &mut decoded.role),
-                "Weight" => object.read(&name, &mut decoded.weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Availability", "DBInstanceId", "DBInstanceType", "Role", "Weight"],
+            &mut [
+                &mut decoded.availability,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_type,
+                &mut decoded.role,
+                &mut decoded.weight,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -938,17 +949,13 @@ impl aliyun_codec::de::FromJson for SecurityIpGroup {
             security_i_ps: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SecurityIPGroupName" => {
-                    object.read(&name, &mut decoded.security_ip_group_name)
-                }
-                "SecurityIPs" => object.read(&name, &mut decoded.security_i_ps),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SecurityIPGroupName", "SecurityIPs"],
+            &mut [&mut decoded.security_ip_group_name, &mut decoded.security_i_ps],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

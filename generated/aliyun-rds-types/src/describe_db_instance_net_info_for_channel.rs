@@ -205,20 +205,17 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceNetInfoForChannelOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceNetInfos" => {
-                    object.read(&name, &mut decoded.db_instance_net_infos)
-                }
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceNetInfos", "InstanceNetworkType", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_net_infos,
+                &mut decoded.instance_network_type,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -272,16 +269,13 @@ impl aliyun_codec::de::FromJson for DbInstanceNetInfos {
             db_instance_net_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceNetInfo" => {
-                    object.read(&name, &mut decoded.db_instance_net_info)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceNetInfo"],
+            &mut [&mut decoded.db_instance_net_info],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -525,31 +519,43 @@ impl aliyun_codec::de::FromJson for DbInstanceNetInfo {
             expired_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Availability" => object.read(&name, &mut decoded.availability),
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "ConnectionStringType" => {
-                    object.read(&name, &mut decoded.connection_string_type)
-                }
-                "DBInstanceWeights" => {
-                    object.read(&name, &mut decoded.db_instance_weights)
-                }
-                "DistributionType" => object.read(&name, &mut decoded.distribution_type),
-                "IPAddress" => object.read(&name, &mut decoded.ip_address),
-                "IPType" => object.read(&name, &mut decoded.ip_type),
-                "MaxDelayTime" => object.read(&name, &mut decoded.max_delay_time),
-                "Port" => object.read(&name, &mut decoded.port),
-                "SecurityIPGroups" => object.read(&name, &mut decoded.security_ip_groups),
-                "Upgradeable" => object.read(&name, &mut decoded.upgradeable),
-                "VPCId" => object.read(&name, &mut decoded.vpc_id),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "expiredTime" => object.read(&name, &mut decoded.expired_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Availability",
+                "ConnectionString",
+                "ConnectionStringType",
+                "DBInstanceWeights",
+                "DistributionType",
+                "IPAddress",
+                "IPType",
+                "MaxDelayTime",
+                "Port",
+                "SecurityIPGroups",
+                "Upgradeable",
+                "VPCId",
+                "VSwitchId",
+                "expiredTime",
+            ],
+            &mut [
+                &mut decoded.availability,
+                &mut decoded.connection_string,
+                &mut decoded.connection_string_type,
+                &mut decoded.db_instance_weights,
+                &mut decoded.distribution_type,
+                &mut decoded.ip_address,
+                &mut decoded.ip_type,
+                &mut decoded.max_delay_time,
+                &mut decoded.port,
+                &mut decoded.security_ip_groups,
+                &mut decoded.upgradeable,
+                &mut decoded.vpc_id,
+                &mut decoded.v_switch_id,
+                &mut decoded.expired_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -603,14 +609,13 @@ impl aliyun_codec::de::FromJson for DbInstanceWeights {
             db_instance_weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceWeight" => object.read(&name, &mut decoded.db_instance_weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceWeight"],
+            &mut [&mut decoded.db_instance_weight],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -664,14 +669,13 @@ impl aliyun_codec::de::FromJson for SecurityIpGroups {
             security_ip_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "securityIPGroup" => object.read(&name, &mut decoded.security_ip_group),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["securityIPGroup"],
+            &mut [&mut decoded.security_ip_group],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -780,17 +784,18 @@ impl aliyun_codec::de::FromJson for DbInstanceWeight {
             weight: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Availability" => object.read(&name, &mut decoded.availability),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "Weight" => object.read(&name, &mut decoded.weight),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Availability", "DBInstanceId", "DBInstanceType", "Weight"],
+            &mut [
+                &mut decoded.availability,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_type,
+                &mut decoded.weight,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -859,17 +864,13 @@ impl aliyun_codec::de::FromJson for SecurityIpGroup {
             security_i_ps: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SecurityIPGroupName" => {
-                    object.read(&name, &mut decoded.security_ip_group_name)
-                }
-                "SecurityIPs" => object.read(&name, &mut decoded.security_i_ps),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SecurityIPGroupName", "SecurityIPs"],
+            &mut [&mut decoded.security_ip_group_name, &mut decoded.security_i_ps],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -245,19 +245,27 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancePerformanceOutput {
             start_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "PerformanceKeys" => object.read(&name, &mut decoded.performance_keys),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "EndTime",
+                "Engine",
+                "PerformanceKeys",
+                "RequestId",
+                "StartTime",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.end_time,
+                &mut decoded.engine,
+                &mut decoded.performance_keys,
+                &mut decoded.request_id,
+                &mut decoded.start_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -311,14 +319,13 @@ impl aliyun_codec::de::FromJson for PerformanceKeys {
             performance_key: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PerformanceKey" => object.read(&name, &mut decoded.performance_key),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PerformanceKey"],
+            &mut [&mut decoded.performance_key],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -415,17 +422,18 @@ impl aliyun_codec::de::FromJson for PerformanceKey {
             values: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Key" => object.read(&name, &mut decoded.key),
-                "Unit" => object.read(&name, &mut decoded.unit),
-                "ValueFormat" => object.read(&name, &mut decoded.value_format),
-                "Values" => object.read(&name, &mut decoded.values),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Key", "Unit", "ValueFormat", "Values"],
+            &mut [
+                &mut decoded.key,
+                &mut decoded.unit,
+                &mut decoded.value_format,
+                &mut decoded.values,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -479,14 +487,13 @@ impl aliyun_codec::de::FromJson for Values {
             performance_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PerformanceValue" => object.read(&name, &mut decoded.performance_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PerformanceValue"],
+            &mut [&mut decoded.performance_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -555,15 +562,13 @@ impl aliyun_codec::de::FromJson for PerformanceValue {
             value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Date" => object.read(&name, &mut decoded.date),
-                "Value" => object.read(&name, &mut decoded.value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Date", "Value"],
+            &mut [&mut decoded.date, &mut decoded.value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -228,20 +228,29 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancePromoteActivityOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AliUid" => object.read(&name, &mut decoded.ali_uid),
-                "Bid" => object.read(&name, &mut decoded.bid),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "DBType" => object.read(&name, &mut decoded.db_type),
-                "IsActivity" => object.read(&name, &mut decoded.is_activity),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AliUid",
+                "Bid",
+                "DBInstanceId",
+                "DBInstanceName",
+                "DBType",
+                "IsActivity",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.ali_uid,
+                &mut decoded.bid,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_name,
+                &mut decoded.db_type,
+                &mut decoded.is_activity,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -207,23 +207,23 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceProxyConfigurationOutput {
             transparent_switch_configuration: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AttacksProtectionConfiguration" => {
-                    object.read(&name, &mut decoded.attacks_protection_configuration)
-                }
-                "PersistentConnectionsConfiguration" => {
-                    object.read(&name, &mut decoded.persistent_connections_configuration)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TransparentSwitchConfiguration" => {
-                    object.read(&name, &mut decoded.transparent_switch_configuration)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AttacksProtectionConfiguration",
+                "PersistentConnectionsConfiguration",
+                "RequestId",
+                "TransparentSwitchConfiguration",
+            ],
+            &mut [
+                &mut decoded.attacks_protection_configuration,
+                &mut decoded.persistent_connections_configuration,
+                &mut decoded.request_id,
+                &mut decoded.transparent_switch_configuration,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -250,27 +250,31 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceReplicationOutput {
             replication_port: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ExternalReplication" => {
-                    object.read(&name, &mut decoded.external_replication)
-                }
-                "ReplicationSource" => {
-                    object.read(&name, &mut decoded.replication_source)
-                }
-                "ReplicationState" => object.read(&name, &mut decoded.replication_state),
-                "ReplicationDelay" => object.read(&name, &mut decoded.replication_delay),
-                "ReplicationErrorMessage" => {
-                    object.read(&name, &mut decoded.replication_error_message)
-                }
-                "ReplicationIp" => object.read(&name, &mut decoded.replication_ip),
-                "ReplicationPort" => object.read(&name, &mut decoded.replication_port),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ExternalReplication",
+                "ReplicationDelay",
+                "ReplicationErrorMessage",
+                "ReplicationIp",
+                "ReplicationPort",
+                "ReplicationSource",
+                "ReplicationState",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.external_replication,
+                &mut decoded.replication_delay,
+                &mut decoded.replication_error_message,
+                &mut decoded.replication_ip,
+                &mut decoded.replication_port,
+                &mut decoded.replication_source,
+                &mut decoded.replication_state,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -433,44 +433,57 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceSslOutput {
             tls_version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ACL" => object.read(&name, &mut decoded.acl),
-                "CAType" => object.read(&name, &mut decoded.ca_type),
-                "ClientCACert" => object.read(&name, &mut decoded.client_ca_cert),
-                "ClientCACertExpireTime" => {
-                    object.read(&name, &mut decoded.client_ca_cert_expire_time)
-                }
-                "ClientCertRevocationList" => {
-                    object.read(&name, &mut decoded.client_cert_revocation_list)
-                }
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "ForceEncryption" => object.read(&name, &mut decoded.force_encryption),
-                "LastModifyStatus" => object.read(&name, &mut decoded.last_modify_status),
-                "ModifyStatusReason" => {
-                    object.read(&name, &mut decoded.modify_status_reason)
-                }
-                "ReplicationACL" => object.read(&name, &mut decoded.replication_acl),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RequireUpdate" => object.read(&name, &mut decoded.require_update),
-                "RequireUpdateItem" => {
-                    object.read(&name, &mut decoded.require_update_item)
-                }
-                "RequireUpdateReason" => {
-                    object.read(&name, &mut decoded.require_update_reason)
-                }
-                "SSLCreateTime" => object.read(&name, &mut decoded.ssl_create_time),
-                "SSLEnabled" => object.read(&name, &mut decoded.ssl_enabled),
-                "SSLExpireTime" => object.read(&name, &mut decoded.ssl_expire_time),
-                "ServerCAUrl" => object.read(&name, &mut decoded.server_ca_url),
-                "ServerCert" => object.read(&name, &mut decoded.server_cert),
-                "ServerKey" => object.read(&name, &mut decoded.server_key),
-                "TlsVersion" => object.read(&name, &mut decoded.tls_version),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ACL",
+                "CAType",
+                "ClientCACert",
+                "ClientCACertExpireTime",
+                "ClientCertRevocationList",
+                "ConnectionString",
+                "ForceEncryption",
+                "LastModifyStatus",
+                "ModifyStatusReason",
+                "ReplicationACL",
+                "RequestId",
+                "RequireUpdate",
+                "RequireUpdateItem",
+                "RequireUpdateReason",
+                "SSLCreateTime",
+                "SSLEnabled",
+                "SSLExpireTime",
+                "ServerCAUrl",
+                "ServerCert",
+                "ServerKey",
+                "TlsVersion",
+            ],
+            &mut [
+                &mut decoded.acl,
+                &mut decoded.ca_type,
+                &mut decoded.client_ca_cert,
+                &mut decoded.client_ca_cert_expire_time,
+                &mut decoded.client_cert_revocation_list,
+                &mut decoded.connection_string,
+                &mut decoded.force_encryption,
+                &mut decoded.last_modify_status,
+                &mut decoded.modify_status_reason,
+                &mut decoded.replication_acl,
+                &mut decoded.request_id,
+                &mut decoded.require_update,
+                &mut decoded.require_update_item,
+                &mut decoded.require_update_reason,
+                &mut decoded.ssl_create_time,
+                &mut decoded.ssl_enabled,
+                &mut decoded.ssl_expire_time,
+                &mut decoded.server_ca_url,
+                &mut decoded.server_cert,
+                &mut decoded.server_key,
+                &mut decoded.tls_version,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

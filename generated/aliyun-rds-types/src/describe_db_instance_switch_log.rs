@@ -237,19 +237,27 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceSwitchLogOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceName",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -303,14 +311,13 @@ impl aliyun_codec::de::FromJson for Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Item" => object.read(&name, &mut decoded.item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Item"],
+            &mut [&mut decoded.item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -447,23 +454,31 @@ impl aliyun_codec::de::FromJson for Item {
             total_sessions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AffectedSessions" => object.read(&name, &mut decoded.affected_sessions),
-                "HAStatus" => object.read(&name, &mut decoded.ha_status),
-                "SwitchCauseCode" => object.read(&name, &mut decoded.switch_cause_code),
-                "SwitchCauseDetail" => {
-                    object.read(&name, &mut decoded.switch_cause_detail)
-                }
-                "SwitchFinishTime" => object.read(&name, &mut decoded.switch_finish_time),
-                "SwitchId" => object.read(&name, &mut decoded.switch_id),
-                "SwitchStartTime" => object.read(&name, &mut decoded.switch_start_time),
-                "TotalSessions" => object.read(&name, &mut decoded.total_sessions),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AffectedSessions",
+                "HAStatus",
+                "SwitchCauseCode",
+                "SwitchCauseDetail",
+                "SwitchFinishTime",
+                "SwitchId",
+                "SwitchStartTime",
+                "TotalSessions",
+            ],
+            &mut [
+                &mut decoded.affected_sessions,
+                &mut decoded.ha_status,
+                &mut decoded.switch_cause_code,
+                &mut decoded.switch_cause_detail,
+                &mut decoded.switch_finish_time,
+                &mut decoded.switch_id,
+                &mut decoded.switch_start_time,
+                &mut decoded.total_sessions,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -183,18 +183,19 @@ impl aliyun_codec::de::FromJson for DescribeDbInstanceTdeOutput {
             encryption_key: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Databases" => object.read(&name, &mut decoded.databases),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TDEMode" => object.read(&name, &mut decoded.tde_mode),
-                "TDEStatus" => object.read(&name, &mut decoded.tde_status),
-                "EncryptionKey" => object.read(&name, &mut decoded.encryption_key),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Databases", "EncryptionKey", "RequestId", "TDEMode", "TDEStatus"],
+            &mut [
+                &mut decoded.databases,
+                &mut decoded.encryption_key,
+                &mut decoded.request_id,
+                &mut decoded.tde_mode,
+                &mut decoded.tde_status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -250,14 +251,13 @@ impl aliyun_codec::de::FromJson for Databases {
             database: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Database" => object.read(&name, &mut decoded.database),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Database"],
+            &mut [&mut decoded.database],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -331,15 +331,13 @@ impl aliyun_codec::de::FromJson for Database {
             tde_status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "TDEStatus" => object.read(&name, &mut decoded.tde_status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBName", "TDEStatus"],
+            &mut [&mut decoded.db_name, &mut decoded.tde_status],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

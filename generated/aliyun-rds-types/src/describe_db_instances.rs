@@ -649,19 +649,27 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Items",
+                "NextToken",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.next_token,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -715,14 +723,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstance" => object.read(&name, &mut decoded.db_instance),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstance"],
+            &mut [&mut decoded.db_instance],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1598,119 +1605,131 @@ impl aliyun_codec::de::FromJson for DbInstance {
             cold_data_enabled: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BpeEnabled" => object.read(&name, &mut decoded.bpe_enabled),
-                "BurstingEnabled" => object.read(&name, &mut decoded.bursting_enabled),
-                "Category" => object.read(&name, &mut decoded.category),
-                "IsAnalyticReadOnlyIns" => {
-                    object.read(&name, &mut decoded.is_analytic_read_only_ins)
-                }
-                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DBInstanceCPU" => object.read(&name, &mut decoded.db_instance_cpu),
-                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceMemory" => object.read(&name, &mut decoded.db_instance_memory),
-                "DBInstanceNetType" => {
-                    object.read(&name, &mut decoded.db_instance_net_type)
-                }
-                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
-                "DBInstanceStorageType" => {
-                    object.read(&name, &mut decoded.db_instance_storage_type)
-                }
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "DedicatedHostGroupId" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_id)
-                }
-                "DedicatedHostGroupName" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_name)
-                }
-                "DedicatedHostIdForLog" => {
-                    object.read(&name, &mut decoded.dedicated_host_id_for_log)
-                }
-                "DedicatedHostIdForMaster" => {
-                    object.read(&name, &mut decoded.dedicated_host_id_for_master)
-                }
-                "DedicatedHostIdForSlave" => {
-                    object.read(&name, &mut decoded.dedicated_host_id_for_slave)
-                }
-                "DedicatedHostNameForLog" => {
-                    object.read(&name, &mut decoded.dedicated_host_name_for_log)
-                }
-                "DedicatedHostNameForMaster" => {
-                    object.read(&name, &mut decoded.dedicated_host_name_for_master)
-                }
-                "DedicatedHostNameForSlave" => {
-                    object.read(&name, &mut decoded.dedicated_host_name_for_slave)
-                }
-                "DedicatedHostZoneIdForLog" => {
-                    object.read(&name, &mut decoded.dedicated_host_zone_id_for_log)
-                }
-                "DedicatedHostZoneIdForMaster" => {
-                    object.read(&name, &mut decoded.dedicated_host_zone_id_for_master)
-                }
-                "DedicatedHostZoneIdForSlave" => {
-                    object.read(&name, &mut decoded.dedicated_host_zone_id_for_slave)
-                }
-                "DeletionProtection" => {
-                    object.read(&name, &mut decoded.deletion_protection)
-                }
-                "DestroyTime" => object.read(&name, &mut decoded.destroy_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
-                "GeneralGroupName" => object.read(&name, &mut decoded.general_group_name),
-                "GuardDBInstanceId" => {
-                    object.read(&name, &mut decoded.guard_db_instance_id)
-                }
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "IoAccelerationEnabled" => {
-                    object.read(&name, &mut decoded.io_acceleration_enabled)
-                }
-                "LockMode" => object.read(&name, &mut decoded.lock_mode),
-                "LockReason" => object.read(&name, &mut decoded.lock_reason),
-                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
-                "MutriORsignle" => object.read(&name, &mut decoded.mutri_o_rsignle),
-                "PayType" => object.read(&name, &mut decoded.pay_type),
-                "ReadOnlyDBInstanceIds" => {
-                    object.read(&name, &mut decoded.read_only_db_instance_ids)
-                }
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SwitchWeight" => object.read(&name, &mut decoded.switch_weight),
-                "TempDBInstanceId" => {
-                    object.read(&name, &mut decoded.temp_db_instance_id)
-                }
-                "Tips" => object.read(&name, &mut decoded.tips),
-                "TipsLevel" => object.read(&name, &mut decoded.tips_level),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcCloudInstanceId" => {
-                    object.read(&name, &mut decoded.vpc_cloud_instance_id)
-                }
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "VpcName" => object.read(&name, &mut decoded.vpc_name),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                "BlueGreenDeploymentName" => {
-                    object.read(&name, &mut decoded.blue_green_deployment_name)
-                }
-                "BlueInstanceName" => object.read(&name, &mut decoded.blue_instance_name),
-                "GreenInstanceName" => {
-                    object.read(&name, &mut decoded.green_instance_name)
-                }
-                "AutoRenewal" => object.read(&name, &mut decoded.auto_renewal),
-                "ColdDataEnabled" => object.read(&name, &mut decoded.cold_data_enabled),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AutoRenewal",
+                "BlueGreenDeploymentName",
+                "BlueInstanceName",
+                "BpeEnabled",
+                "BurstingEnabled",
+                "Category",
+                "ColdDataEnabled",
+                "ConnectionMode",
+                "ConnectionString",
+                "CreateTime",
+                "DBInstanceCPU",
+                "DBInstanceClass",
+                "DBInstanceDescription",
+                "DBInstanceId",
+                "DBInstanceMemory",
+                "DBInstanceNetType",
+                "DBInstanceStatus",
+                "DBInstanceStorageType",
+                "DBInstanceType",
+                "DedicatedHostGroupId",
+                "DedicatedHostGroupName",
+                "DedicatedHostIdForLog",
+                "DedicatedHostIdForMaster",
+                "DedicatedHostIdForSlave",
+                "DedicatedHostNameForLog",
+                "DedicatedHostNameForMaster",
+                "DedicatedHostNameForSlave",
+                "DedicatedHostZoneIdForLog",
+                "DedicatedHostZoneIdForMaster",
+                "DedicatedHostZoneIdForSlave",
+                "DeletionProtection",
+                "DestroyTime",
+                "Engine",
+                "EngineVersion",
+                "ExpireTime",
+                "GeneralGroupName",
+                "GreenInstanceName",
+                "GuardDBInstanceId",
+                "InstanceNetworkType",
+                "IoAccelerationEnabled",
+                "IsAnalyticReadOnlyIns",
+                "LockMode",
+                "LockReason",
+                "MasterInstanceId",
+                "MutriORsignle",
+                "PayType",
+                "ReadOnlyDBInstanceIds",
+                "RegionId",
+                "ResourceGroupId",
+                "SwitchWeight",
+                "TempDBInstanceId",
+                "Tips",
+                "TipsLevel",
+                "VSwitchId",
+                "VpcCloudInstanceId",
+                "VpcId",
+                "VpcName",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.auto_renewal,
+                &mut decoded.blue_green_deployment_name,
+                &mut decoded.blue_instance_name,
+                &mut decoded.bpe_enabled,
+                &mut decoded.bursting_enabled,
+                &mut decoded.category,
+                &mut decoded.cold_data_enabled,
+                &mut decoded.connection_mode,
+                &mut decoded.connection_string,
+                &mut decoded.create_time,
+                &mut decoded.db_instance_cpu,
+                &mut decoded.db_instance_class,
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_memory,
+                &mut decoded.db_instance_net_type,
+                &mut decoded.db_instance_status,
+                &mut decoded.db_instance_storage_type,
+                &mut decoded.db_instance_type,
+                &mut decoded.dedicated_host_group_id,
+                &mut decoded.dedicated_host_group_name,
+                &mut decoded.dedicated_host_id_for_log,
+                &mut decoded.dedicated_host_id_for_master,
+                &mut decoded.dedicated_host_id_for_slave,
+                &mut decoded.dedicated_host_name_for_log,
+                &mut decoded.dedicated_host_name_for_master,
+                &mut decoded.dedicated_host_name_for_slave,
+                &mut decoded.dedicated_host_zone_id_for_log,
+                &mut decoded.dedicated_host_zone_id_for_master,
+                &mut decoded.dedicated_host_zone_id_for_slave,
+                &mut decoded.deletion_protection,
+                &mut decoded.destroy_time,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.expire_time,
+                &mut decoded.general_group_name,
+                &mut decoded.green_instance_name,
+                &mut decoded.guard_db_instance_id,
+                &mut decoded.instance_network_type,
+                &mut decoded.io_acceleration_enabled,
+                &mut decoded.is_analytic_read_only_ins,
+                &mut decoded.lock_mode,
+                &mut decoded.lock_reason,
+                &mut decoded.master_instance_id,
+                &mut decoded.mutri_o_rsignle,
+                &mut decoded.pay_type,
+                &mut decoded.read_only_db_instance_ids,
+                &mut decoded.region_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.switch_weight,
+                &mut decoded.temp_db_instance_id,
+                &mut decoded.tips,
+                &mut decoded.tips_level,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_cloud_instance_id,
+                &mut decoded.vpc_id,
+                &mut decoded.vpc_name,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1764,16 +1783,13 @@ impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceIds {
             read_only_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ReadOnlyDBInstanceId" => {
-                    object.read(&name, &mut decoded.read_only_db_instance_id)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ReadOnlyDBInstanceId"],
+            &mut [&mut decoded.read_only_db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1831,14 +1847,13 @@ impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceId {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId"],
+            &mut [&mut decoded.db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

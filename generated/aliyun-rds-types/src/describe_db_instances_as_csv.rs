@@ -189,15 +189,13 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancesAsCsvOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -251,16 +249,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance_attribute: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceAttribute" => {
-                    object.read(&name, &mut decoded.db_instance_attribute)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceAttribute"],
+            &mut [&mut decoded.db_instance_attribute],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -896,81 +891,103 @@ impl aliyun_codec::de::FromJson for DbInstanceAttribute {
             db_instance_storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountMaxQuantity" => {
-                    object.read(&name, &mut decoded.account_max_quantity)
-                }
-                "AccountType" => object.read(&name, &mut decoded.account_type),
-                "AvailabilityValue" => {
-                    object.read(&name, &mut decoded.availability_value)
-                }
-                "Category" => object.read(&name, &mut decoded.category),
-                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "DBInstanceCPU" => object.read(&name, &mut decoded.db_instance_cpu),
-                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
-                "DBInstanceClassType" => {
-                    object.read(&name, &mut decoded.db_instance_class_type)
-                }
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceMemory" => object.read(&name, &mut decoded.db_instance_memory),
-                "DBInstanceNetType" => {
-                    object.read(&name, &mut decoded.db_instance_net_type)
-                }
-                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
-                "DBInstanceStorage" => {
-                    object.read(&name, &mut decoded.db_instance_storage)
-                }
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "DBMaxQuantity" => object.read(&name, &mut decoded.db_max_quantity),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
-                "ExportKey" => object.read(&name, &mut decoded.export_key),
-                "GuardDBInstanceId" => {
-                    object.read(&name, &mut decoded.guard_db_instance_id)
-                }
-                "IncrementSourceDBInstanceId" => {
-                    object.read(&name, &mut decoded.increment_source_db_instance_id)
-                }
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "LockMode" => object.read(&name, &mut decoded.lock_mode),
-                "LockReason" => object.read(&name, &mut decoded.lock_reason),
-                "MaintainTime" => object.read(&name, &mut decoded.maintain_time),
-                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
-                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
-                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
-                "PayType" => object.read(&name, &mut decoded.pay_type),
-                "Port" => object.read(&name, &mut decoded.port),
-                "ReadDelayTime" => object.read(&name, &mut decoded.read_delay_time),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
-                "SlaveZones" => object.read(&name, &mut decoded.slave_zones),
-                "SupportUpgradeAccountType" => {
-                    object.read(&name, &mut decoded.support_upgrade_account_type)
-                }
-                "Tags" => object.read(&name, &mut decoded.tags),
-                "TempDBInstanceId" => {
-                    object.read(&name, &mut decoded.temp_db_instance_id)
-                }
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                "DBInstanceStorageType" => {
-                    object.read(&name, &mut decoded.db_instance_storage_type)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountMaxQuantity",
+                "AccountType",
+                "AvailabilityValue",
+                "Category",
+                "ConnectionMode",
+                "ConnectionString",
+                "CreationTime",
+                "DBInstanceCPU",
+                "DBInstanceClass",
+                "DBInstanceClassType",
+                "DBInstanceDescription",
+                "DBInstanceId",
+                "DBInstanceMemory",
+                "DBInstanceNetType",
+                "DBInstanceStatus",
+                "DBInstanceStorage",
+                "DBInstanceStorageType",
+                "DBInstanceType",
+                "DBMaxQuantity",
+                "Engine",
+                "EngineVersion",
+                "ExpireTime",
+                "ExportKey",
+                "GuardDBInstanceId",
+                "IncrementSourceDBInstanceId",
+                "InstanceNetworkType",
+                "LockMode",
+                "LockReason",
+                "MaintainTime",
+                "MasterInstanceId",
+                "MaxConnections",
+                "MaxIOPS",
+                "PayType",
+                "Port",
+                "ReadDelayTime",
+                "RegionId",
+                "SecurityIPList",
+                "SlaveZones",
+                "SupportUpgradeAccountType",
+                "Tags",
+                "TempDBInstanceId",
+                "VSwitchId",
+                "VpcId",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.account_max_quantity,
+                &mut decoded.account_type,
+                &mut decoded.availability_value,
+                &mut decoded.category,
+                &mut decoded.connection_mode,
+                &mut decoded.connection_string,
+                &mut decoded.creation_time,
+                &mut decoded.db_instance_cpu,
+                &mut decoded.db_instance_class,
+                &mut decoded.db_instance_class_type,
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_memory,
+                &mut decoded.db_instance_net_type,
+                &mut decoded.db_instance_status,
+                &mut decoded.db_instance_storage,
+                &mut decoded.db_instance_storage_type,
+                &mut decoded.db_instance_type,
+                &mut decoded.db_max_quantity,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.expire_time,
+                &mut decoded.export_key,
+                &mut decoded.guard_db_instance_id,
+                &mut decoded.increment_source_db_instance_id,
+                &mut decoded.instance_network_type,
+                &mut decoded.lock_mode,
+                &mut decoded.lock_reason,
+                &mut decoded.maintain_time,
+                &mut decoded.master_instance_id,
+                &mut decoded.max_connections,
+                &mut decoded.max_iops,
+                &mut decoded.pay_type,
+                &mut decoded.port,
+                &mut decoded.read_delay_time,
+                &mut decoded.region_id,
+                &mut decoded.security_ip_list,
+                &mut decoded.slave_zones,
+                &mut decoded.support_upgrade_account_type,
+                &mut decoded.tags,
+                &mut decoded.temp_db_instance_id,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_id,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1024,14 +1041,13 @@ impl aliyun_codec::de::FromJson for SlaveZones {
             slave_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "slaveRegion" => object.read(&name, &mut decoded.slave_region),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["slaveRegion"],
+            &mut [&mut decoded.slave_region],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -290,18 +290,19 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancesByExpireTimeOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -355,16 +356,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance_expire_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceExpireTime" => {
-                    object.read(&name, &mut decoded.db_instance_expire_time)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceExpireTime"],
+            &mut [&mut decoded.db_instance_expire_time],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -505,21 +503,27 @@ impl aliyun_codec::de::FromJson for DbInstanceExpireTime {
             pay_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
-                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
-                "LockMode" => object.read(&name, &mut decoded.lock_mode),
-                "PayType" => object.read(&name, &mut decoded.pay_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceDescription",
+                "DBInstanceId",
+                "DBInstanceStatus",
+                "ExpireTime",
+                "LockMode",
+                "PayType",
+            ],
+            &mut [
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_status,
+                &mut decoded.expire_time,
+                &mut decoded.lock_mode,
+                &mut decoded.pay_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -455,18 +455,19 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancesByPerformanceOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -520,16 +521,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance_performance: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstancePerformance" => {
-                    object.read(&name, &mut decoded.db_instance_performance)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstancePerformance"],
+            &mut [&mut decoded.db_instance_performance],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -658,21 +656,27 @@ impl aliyun_codec::de::FromJson for DbInstancePerformance {
             session_usage: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CPUUsage" => object.read(&name, &mut decoded.cpu_usage),
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DiskUsage" => object.read(&name, &mut decoded.disk_usage),
-                "IOPSUsage" => object.read(&name, &mut decoded.iops_usage),
-                "SessionUsage" => object.read(&name, &mut decoded.session_usage),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CPUUsage",
+                "DBInstanceDescription",
+                "DBInstanceId",
+                "DiskUsage",
+                "IOPSUsage",
+                "SessionUsage",
+            ],
+            &mut [
+                &mut decoded.cpu_usage,
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.disk_usage,
+                &mut decoded.iops_usage,
+                &mut decoded.session_usage,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -512,18 +512,19 @@ impl aliyun_codec::de::FromJson for DescribeDbInstancesForCloneOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -577,14 +578,13 @@ impl aliyun_codec::de::FromJson for Items {
             db_instance: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstance" => object.read(&name, &mut decoded.db_instance),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstance"],
+            &mut [&mut decoded.db_instance],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1078,60 +1078,77 @@ impl aliyun_codec::de::FromJson for DbInstance {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "ConnectionMode" => object.read(&name, &mut decoded.connection_mode),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceNetType" => {
-                    object.read(&name, &mut decoded.db_instance_net_type)
-                }
-                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
-                "DBInstanceStorageType" => {
-                    object.read(&name, &mut decoded.db_instance_storage_type)
-                }
-                "DBInstanceType" => object.read(&name, &mut decoded.db_instance_type),
-                "DestroyTime" => object.read(&name, &mut decoded.destroy_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ExpireTime" => object.read(&name, &mut decoded.expire_time),
-                "GuardDBInstanceId" => {
-                    object.read(&name, &mut decoded.guard_db_instance_id)
-                }
-                "InsId" => object.read(&name, &mut decoded.ins_id),
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "LockMode" => object.read(&name, &mut decoded.lock_mode),
-                "LockReason" => object.read(&name, &mut decoded.lock_reason),
-                "MasterInstanceId" => object.read(&name, &mut decoded.master_instance_id),
-                "MutriORsignle" => object.read(&name, &mut decoded.mutri_o_rsignle),
-                "PayType" => object.read(&name, &mut decoded.pay_type),
-                "ReadOnlyDBInstanceIds" => {
-                    object.read(&name, &mut decoded.read_only_db_instance_ids)
-                }
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ReplicateId" => object.read(&name, &mut decoded.replicate_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "TempDBInstanceId" => {
-                    object.read(&name, &mut decoded.temp_db_instance_id)
-                }
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcCloudInstanceId" => {
-                    object.read(&name, &mut decoded.vpc_cloud_instance_id)
-                }
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "ConnectionMode",
+                "CreateTime",
+                "DBInstanceClass",
+                "DBInstanceDescription",
+                "DBInstanceId",
+                "DBInstanceNetType",
+                "DBInstanceStatus",
+                "DBInstanceStorageType",
+                "DBInstanceType",
+                "DestroyTime",
+                "Engine",
+                "EngineVersion",
+                "ExpireTime",
+                "GuardDBInstanceId",
+                "InsId",
+                "InstanceNetworkType",
+                "LockMode",
+                "LockReason",
+                "MasterInstanceId",
+                "MutriORsignle",
+                "PayType",
+                "ReadOnlyDBInstanceIds",
+                "RegionId",
+                "ReplicateId",
+                "ResourceGroupId",
+                "TempDBInstanceId",
+                "VSwitchId",
+                "VpcCloudInstanceId",
+                "VpcId",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.connection_mode,
+                &mut decoded.create_time,
+                &mut decoded.db_instance_class,
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_net_type,
+                &mut decoded.db_instance_status,
+                &mut decoded.db_instance_storage_type,
+                &mut decoded.db_instance_type,
+                &mut decoded.destroy_time,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.expire_time,
+                &mut decoded.guard_db_instance_id,
+                &mut decoded.ins_id,
+                &mut decoded.instance_network_type,
+                &mut decoded.lock_mode,
+                &mut decoded.lock_reason,
+                &mut decoded.master_instance_id,
+                &mut decoded.mutri_o_rsignle,
+                &mut decoded.pay_type,
+                &mut decoded.read_only_db_instance_ids,
+                &mut decoded.region_id,
+                &mut decoded.replicate_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.temp_db_instance_id,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_cloud_instance_id,
+                &mut decoded.vpc_id,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1185,16 +1202,13 @@ impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceIds {
             read_only_db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ReadOnlyDBInstanceId" => {
-                    object.read(&name, &mut decoded.read_only_db_instance_id)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ReadOnlyDBInstanceId"],
+            &mut [&mut decoded.read_only_db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1252,14 +1266,13 @@ impl aliyun_codec::de::FromJson for ReadOnlyDbInstanceId {
             db_instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId"],
+            &mut [&mut decoded.db_instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

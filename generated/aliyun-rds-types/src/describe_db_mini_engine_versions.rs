@@ -304,23 +304,27 @@ impl aliyun_codec::de::FromJson for DescribeDbMiniEngineVersionsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "MaxRecordsPerPage" => {
-                    object.read(&name, &mut decoded.max_records_per_page)
-                }
-                "MinorVersionItems" => {
-                    object.read(&name, &mut decoded.minor_version_items)
-                }
-                "PageNumbers" => object.read(&name, &mut decoded.page_numbers),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "MaxRecordsPerPage",
+                "MinorVersionItems",
+                "PageNumbers",
+                "RequestId",
+                "TotalCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.max_records_per_page,
+                &mut decoded.minor_version_items,
+                &mut decoded.page_numbers,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -553,27 +557,39 @@ impl aliyun_codec::de::FromJson for MinorVersionItems {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CommunityMinorVersion" => {
-                    object.read(&name, &mut decoded.community_minor_version)
-                }
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ExpireDate" => object.read(&name, &mut decoded.expire_date),
-                "ExpireStatus" => object.read(&name, &mut decoded.expire_status),
-                "IsHotfixVersion" => object.read(&name, &mut decoded.is_hotfix_version),
-                "MinorVersion" => object.read(&name, &mut decoded.minor_version),
-                "NodeType" => object.read(&name, &mut decoded.node_type),
-                "ReleaseNote" => object.read(&name, &mut decoded.release_note),
-                "ReleaseType" => object.read(&name, &mut decoded.release_type),
-                "StatusDesc" => object.read(&name, &mut decoded.status_desc),
-                "Tag" => object.read(&name, &mut decoded.tag),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CommunityMinorVersion",
+                "Engine",
+                "EngineVersion",
+                "ExpireDate",
+                "ExpireStatus",
+                "IsHotfixVersion",
+                "MinorVersion",
+                "NodeType",
+                "ReleaseNote",
+                "ReleaseType",
+                "StatusDesc",
+                "Tag",
+            ],
+            &mut [
+                &mut decoded.community_minor_version,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.expire_date,
+                &mut decoded.expire_status,
+                &mut decoded.is_hotfix_version,
+                &mut decoded.minor_version,
+                &mut decoded.node_type,
+                &mut decoded.release_note,
+                &mut decoded.release_type,
+                &mut decoded.status_desc,
+                &mut decoded.tag,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -406,60 +406,49 @@ impl aliyun_codec::de::FromJson for DescribeDbProxyOutput {
             resource_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyAVZones" => object.read(&name, &mut decoded.db_proxy_av_zones),
-                "DBProxyConnectStringItems" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string_items)
-                }
-                "DBProxyEngineType" => {
-                    object.read(&name, &mut decoded.db_proxy_engine_type)
-                }
-                "DBProxyInstanceCurrentMinorVersion" => {
-                    object
-                        .read(
-                            &name,
-                            &mut decoded.db_proxy_instance_current_minor_version,
-                        )
-                }
-                "DBProxyInstanceLatestMinorVersion" => {
-                    object
-                        .read(&name, &mut decoded.db_proxy_instance_latest_minor_version)
-                }
-                "DBProxyInstanceName" => {
-                    object.read(&name, &mut decoded.db_proxy_instance_name)
-                }
-                "DBProxyInstanceNum" => {
-                    object.read(&name, &mut decoded.db_proxy_instance_num)
-                }
-                "DBProxyInstanceSize" => {
-                    object.read(&name, &mut decoded.db_proxy_instance_size)
-                }
-                "DBProxyInstanceStatus" => {
-                    object.read(&name, &mut decoded.db_proxy_instance_status)
-                }
-                "DBProxyInstanceType" => {
-                    object.read(&name, &mut decoded.db_proxy_instance_type)
-                }
-                "DBProxyKindCode" => object.read(&name, &mut decoded.db_proxy_kind_code),
-                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
-                "DBProxyPersistentConnectionStatus" => {
-                    object
-                        .read(&name, &mut decoded.db_proxy_persistent_connection_status)
-                }
-                "DBProxyServiceStatus" => {
-                    object.read(&name, &mut decoded.db_proxy_service_status)
-                }
-                "DbProxyEndpointItems" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_items)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBProxyAVZones",
+                "DBProxyConnectStringItems",
+                "DBProxyEngineType",
+                "DBProxyInstanceCurrentMinorVersion",
+                "DBProxyInstanceLatestMinorVersion",
+                "DBProxyInstanceName",
+                "DBProxyInstanceNum",
+                "DBProxyInstanceSize",
+                "DBProxyInstanceStatus",
+                "DBProxyInstanceType",
+                "DBProxyKindCode",
+                "DBProxyNodes",
+                "DBProxyPersistentConnectionStatus",
+                "DBProxyServiceStatus",
+                "DbProxyEndpointItems",
+                "RequestId",
+                "ResourceGroupId",
+            ],
+            &mut [
+                &mut decoded.db_proxy_av_zones,
+                &mut decoded.db_proxy_connect_string_items,
+                &mut decoded.db_proxy_engine_type,
+                &mut decoded.db_proxy_instance_current_minor_version,
+                &mut decoded.db_proxy_instance_latest_minor_version,
+                &mut decoded.db_proxy_instance_name,
+                &mut decoded.db_proxy_instance_num,
+                &mut decoded.db_proxy_instance_size,
+                &mut decoded.db_proxy_instance_status,
+                &mut decoded.db_proxy_instance_type,
+                &mut decoded.db_proxy_kind_code,
+                &mut decoded.db_proxy_nodes,
+                &mut decoded.db_proxy_persistent_connection_status,
+                &mut decoded.db_proxy_service_status,
+                &mut decoded.db_proxy_endpoint_items,
+                &mut decoded.request_id,
+                &mut decoded.resource_group_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -513,14 +502,13 @@ impl aliyun_codec::de::FromJson for DbProxyAvZones {
             db_proxy_av_zones: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyAVZones" => object.read(&name, &mut decoded.db_proxy_av_zones),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBProxyAVZones"],
+            &mut [&mut decoded.db_proxy_av_zones],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -579,16 +567,13 @@ impl aliyun_codec::de::FromJson for DbProxyConnectStringItems {
             db_proxy_connect_string_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyConnectStringItems" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string_items)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBProxyConnectStringItems"],
+            &mut [&mut decoded.db_proxy_connect_string_items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -642,14 +627,13 @@ impl aliyun_codec::de::FromJson for DbProxyNodes {
             db_proxy_nodes: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBProxyNodes"],
+            &mut [&mut decoded.db_proxy_nodes],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -703,16 +687,13 @@ impl aliyun_codec::de::FromJson for DbProxyEndpointItems {
             db_proxy_endpoint_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DbProxyEndpointItems" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_items)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DbProxyEndpointItems"],
+            &mut [&mut decoded.db_proxy_endpoint_items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -896,39 +877,33 @@ impl aliyun_codec::de::FromJson for DbProxyConnectStringItemsDbProxyConnectStrin
             db_proxy_vswitch_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyConnectString" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string)
-                }
-                "DBProxyConnectStringNetType" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string_net_type)
-                }
-                "DBProxyConnectStringNetWorkType" => {
-                    object
-                        .read(&name, &mut decoded.db_proxy_connect_string_net_work_type)
-                }
-                "DBProxyConnectStringPort" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string_port)
-                }
-                "DBProxyEndpointId" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_id)
-                }
-                "DBProxyEndpointName" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_name)
-                }
-                "DBProxyVpcId" => object.read(&name, &mut decoded.db_proxy_vpc_id),
-                "DBProxyVpcInstanceId" => {
-                    object.read(&name, &mut decoded.db_proxy_vpc_instance_id)
-                }
-                "DBProxyVswitchId" => {
-                    object.read(&name, &mut decoded.db_proxy_vswitch_id)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBProxyConnectString",
+                "DBProxyConnectStringNetType",
+                "DBProxyConnectStringNetWorkType",
+                "DBProxyConnectStringPort",
+                "DBProxyEndpointId",
+                "DBProxyEndpointName",
+                "DBProxyVpcId",
+                "DBProxyVpcInstanceId",
+                "DBProxyVswitchId",
+            ],
+            &mut [
+                &mut decoded.db_proxy_connect_string,
+                &mut decoded.db_proxy_connect_string_net_type,
+                &mut decoded.db_proxy_connect_string_net_work_type,
+                &mut decoded.db_proxy_connect_string_port,
+                &mut decoded.db_proxy_endpoint_id,
+                &mut decoded.db_proxy_endpoint_name,
+                &mut decoded.db_proxy_vpc_id,
+                &mut decoded.db_proxy_vpc_instance_id,
+                &mut decoded.db_proxy_vswitch_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1009,16 +984,13 @@ impl aliyun_codec::de::FromJson for DbProxyNodesDbProxyNodes {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "cpuCores" => object.read(&name, &mut decoded.cpu_cores),
-                "nodeId" => object.read(&name, &mut decoded.node_id),
-                "zoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["cpuCores", "nodeId", "zoneId"],
+            &mut [&mut decoded.cpu_cores, &mut decoded.node_id, &mut decoded.zone_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1127,25 +1099,23 @@ impl aliyun_codec::de::FromJson for DbProxyEndpointItemsDbProxyEndpointItems {
             db_proxy_read_write_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DbProxyEndpointAliases" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_aliases)
-                }
-                "DbProxyEndpointName" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_name)
-                }
-                "DbProxyEndpointType" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_type)
-                }
-                "DbProxyReadWriteMode" => {
-                    object.read(&name, &mut decoded.db_proxy_read_write_mode)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DbProxyEndpointAliases",
+                "DbProxyEndpointName",
+                "DbProxyEndpointType",
+                "DbProxyReadWriteMode",
+            ],
+            &mut [
+                &mut decoded.db_proxy_endpoint_aliases,
+                &mut decoded.db_proxy_endpoint_name,
+                &mut decoded.db_proxy_endpoint_type,
+                &mut decoded.db_proxy_read_write_mode,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

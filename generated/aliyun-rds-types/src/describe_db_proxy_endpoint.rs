@@ -464,64 +464,53 @@ impl aliyun_codec::de::FromJson for DescribeDbProxyEndpointOutput {
             db_proxy_endpoint_min_slave_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyConnectString" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string)
-                }
-                "DBProxyConnectStringNetType" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string_net_type)
-                }
-                "DBProxyConnectStringPort" => {
-                    object.read(&name, &mut decoded.db_proxy_connect_string_port)
-                }
-                "DBProxyEndpointId" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_id)
-                }
-                "DBProxyEngineType" => {
-                    object.read(&name, &mut decoded.db_proxy_engine_type)
-                }
-                "DBProxyFeatures" => object.read(&name, &mut decoded.db_proxy_features),
-                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
-                "DbProxyEndpointAliases" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_aliases)
-                }
-                "DbProxyEndpointReadWriteMode" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_read_write_mode)
-                }
-                "DbProxyEndpointVswitchId" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_vswitch_id)
-                }
-                "DbProxyEndpointVpcId" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_vpc_id)
-                }
-                "DbProxyEndpointZoneId" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_zone_id)
-                }
-                "EndpointConnectItems" => {
-                    object.read(&name, &mut decoded.endpoint_connect_items)
-                }
-                "ReadOnlyInstanceDistributionType" => {
-                    object.read(&name, &mut decoded.read_only_instance_distribution_type)
-                }
-                "ReadOnlyInstanceMaxDelayTime" => {
-                    object.read(&name, &mut decoded.read_only_instance_max_delay_time)
-                }
-                "CausalConsistReadTimeout" => {
-                    object.read(&name, &mut decoded.causal_consist_read_timeout)
-                }
-                "ReadOnlyInstanceWeight" => {
-                    object.read(&name, &mut decoded.read_only_instance_weight)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "DBProxyEndpointMinSlaveCount" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_min_slave_count)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CausalConsistReadTimeout",
+                "DBProxyConnectString",
+                "DBProxyConnectStringNetType",
+                "DBProxyConnectStringPort",
+                "DBProxyEndpointId",
+                "DBProxyEndpointMinSlaveCount",
+                "DBProxyEngineType",
+                "DBProxyFeatures",
+                "DBProxyNodes",
+                "DbProxyEndpointAliases",
+                "DbProxyEndpointReadWriteMode",
+                "DbProxyEndpointVpcId",
+                "DbProxyEndpointVswitchId",
+                "DbProxyEndpointZoneId",
+                "EndpointConnectItems",
+                "ReadOnlyInstanceDistributionType",
+                "ReadOnlyInstanceMaxDelayTime",
+                "ReadOnlyInstanceWeight",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.causal_consist_read_timeout,
+                &mut decoded.db_proxy_connect_string,
+                &mut decoded.db_proxy_connect_string_net_type,
+                &mut decoded.db_proxy_connect_string_port,
+                &mut decoded.db_proxy_endpoint_id,
+                &mut decoded.db_proxy_endpoint_min_slave_count,
+                &mut decoded.db_proxy_engine_type,
+                &mut decoded.db_proxy_features,
+                &mut decoded.db_proxy_nodes,
+                &mut decoded.db_proxy_endpoint_aliases,
+                &mut decoded.db_proxy_endpoint_read_write_mode,
+                &mut decoded.db_proxy_endpoint_vpc_id,
+                &mut decoded.db_proxy_endpoint_vswitch_id,
+                &mut decoded.db_proxy_endpoint_zone_id,
+                &mut decoded.endpoint_connect_items,
+                &mut decoded.read_only_instance_distribution_type,
+                &mut decoded.read_only_instance_max_delay_time,
+                &mut decoded.read_only_instance_weight,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -575,14 +564,13 @@ impl aliyun_codec::de::FromJson for DbProxyNodes {
             db_proxy_nodes: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBProxyNodes" => object.read(&name, &mut decoded.db_proxy_nodes),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBProxyNodes"],
+            &mut [&mut decoded.db_proxy_nodes],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -636,16 +624,13 @@ impl aliyun_codec::de::FromJson for EndpointConnectItems {
             endpoint_connect_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EndpointConnectItems" => {
-                    object.read(&name, &mut decoded.endpoint_connect_items)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["EndpointConnectItems"],
+            &mut [&mut decoded.endpoint_connect_items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -725,16 +710,13 @@ impl aliyun_codec::de::FromJson for DbProxyNodesDbProxyNodes {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "cpuCores" => object.read(&name, &mut decoded.cpu_cores),
-                "nodeId" => object.read(&name, &mut decoded.node_id),
-                "zoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["cpuCores", "nodeId", "zoneId"],
+            &mut [&mut decoded.cpu_cores, &mut decoded.node_id, &mut decoded.zone_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -831,22 +813,21 @@ impl aliyun_codec::de::FromJson for EndpointConnectItemsEndpointConnectItems {
             db_proxy_endpoint_port: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DbProxyEndpointConnectString" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_connect_string)
-                }
-                "DbProxyEndpointNetType" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_net_type)
-                }
-                "DbProxyEndpointPort" => {
-                    object.read(&name, &mut decoded.db_proxy_endpoint_port)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DbProxyEndpointConnectString",
+                "DbProxyEndpointNetType",
+                "DbProxyEndpointPort",
+            ],
+            &mut [
+                &mut decoded.db_proxy_endpoint_connect_string,
+                &mut decoded.db_proxy_endpoint_net_type,
+                &mut decoded.db_proxy_endpoint_port,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -302,21 +302,27 @@ impl aliyun_codec::de::FromJson for DescribeDbProxyPerformanceOutput {
             performance_keys: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "DBProxyEngineType" => {
-                    object.read(&name, &mut decoded.db_proxy_engine_type)
-                }
-                "PerformanceKeys" => object.read(&name, &mut decoded.performance_keys),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "DBProxyEngineType",
+                "EndTime",
+                "PerformanceKeys",
+                "RequestId",
+                "StartTime",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.db_proxy_engine_type,
+                &mut decoded.end_time,
+                &mut decoded.performance_keys,
+                &mut decoded.request_id,
+                &mut decoded.start_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -370,14 +376,13 @@ impl aliyun_codec::de::FromJson for PerformanceKeys {
             performance_key: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PerformanceKey" => object.read(&name, &mut decoded.performance_key),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PerformanceKey"],
+            &mut [&mut decoded.performance_key],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -500,19 +505,20 @@ impl aliyun_codec::de::FromJson for PerformanceKey {
             server: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ValueFormat" => object.read(&name, &mut decoded.value_format),
-                "Key" => object.read(&name, &mut decoded.key),
-                "Values" => object.read(&name, &mut decoded.values),
-                "Service" => object.read(&name, &mut decoded.service),
-                "Node" => object.read(&name, &mut decoded.node),
-                "Server" => object.read(&name, &mut decoded.server),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Key", "Node", "Server", "Service", "ValueFormat", "Values"],
+            &mut [
+                &mut decoded.key,
+                &mut decoded.node,
+                &mut decoded.server,
+                &mut decoded.service,
+                &mut decoded.value_format,
+                &mut decoded.values,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -566,14 +572,13 @@ impl aliyun_codec::de::FromJson for Values {
             performance_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PerformanceValue" => object.read(&name, &mut decoded.performance_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PerformanceValue"],
+            &mut [&mut decoded.performance_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -642,15 +647,13 @@ impl aliyun_codec::de::FromJson for PerformanceValue {
             value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Date" => object.read(&name, &mut decoded.date),
-                "Value" => object.read(&name, &mut decoded.value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Date", "Value"],
+            &mut [&mut decoded.date, &mut decoded.value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

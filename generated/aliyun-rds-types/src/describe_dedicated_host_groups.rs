@@ -158,17 +158,13 @@ impl aliyun_codec::de::FromJson for DescribeDedicatedHostGroupsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DedicatedHostGroups" => {
-                    object.read(&name, &mut decoded.dedicated_host_groups)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DedicatedHostGroups", "RequestId"],
+            &mut [&mut decoded.dedicated_host_groups, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -222,16 +218,13 @@ impl aliyun_codec::de::FromJson for DedicatedHostGroups {
             dedicated_host_groups: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DedicatedHostGroups" => {
-                    object.read(&name, &mut decoded.dedicated_host_groups)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DedicatedHostGroups"],
+            &mut [&mut decoded.dedicated_host_groups],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -647,72 +640,69 @@ impl aliyun_codec::de::FromJson for DedicatedHostGroupsDedicatedHostGroups {
             zone_id_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AllocationPolicy" => object.read(&name, &mut decoded.allocation_policy),
-                "BastionInstanceId" => {
-                    object.read(&name, &mut decoded.bastion_instance_id)
-                }
-                "CpuAllocateRation" => {
-                    object.read(&name, &mut decoded.cpu_allocate_ration)
-                }
-                "CpuAllocatedAmount" => {
-                    object.read(&name, &mut decoded.cpu_allocated_amount)
-                }
-                "CpuAllocationRatio" => {
-                    object.read(&name, &mut decoded.cpu_allocation_ratio)
-                }
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DedicatedHostCountGroupByHostType" => {
-                    object
-                        .read(
-                            &name,
-                            &mut decoded.dedicated_host_count_group_by_host_type,
-                        )
-                }
-                "DedicatedHostGroupDesc" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_desc)
-                }
-                "DedicatedHostGroupId" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_id)
-                }
-                "DiskAllocateRation" => {
-                    object.read(&name, &mut decoded.disk_allocate_ration)
-                }
-                "DiskAllocatedAmount" => {
-                    object.read(&name, &mut decoded.disk_allocated_amount)
-                }
-                "DiskAllocationRatio" => {
-                    object.read(&name, &mut decoded.disk_allocation_ratio)
-                }
-                "DiskUsedAmount" => object.read(&name, &mut decoded.disk_used_amount),
-                "DiskUtility" => object.read(&name, &mut decoded.disk_utility),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "HostNumber" => object.read(&name, &mut decoded.host_number),
-                "HostReplacePolicy" => {
-                    object.read(&name, &mut decoded.host_replace_policy)
-                }
-                "InstanceNumber" => object.read(&name, &mut decoded.instance_number),
-                "MemAllocateRation" => {
-                    object.read(&name, &mut decoded.mem_allocate_ration)
-                }
-                "MemAllocatedAmount" => {
-                    object.read(&name, &mut decoded.mem_allocated_amount)
-                }
-                "MemAllocationRatio" => {
-                    object.read(&name, &mut decoded.mem_allocation_ratio)
-                }
-                "MemUsedAmount" => object.read(&name, &mut decoded.mem_used_amount),
-                "MemUtility" => object.read(&name, &mut decoded.mem_utility),
-                "OpenPermission" => object.read(&name, &mut decoded.open_permission),
-                "Text" => object.read(&name, &mut decoded.text),
-                "VPCId" => object.read(&name, &mut decoded.vpc_id),
-                "ZoneIDList" => object.read(&name, &mut decoded.zone_id_list),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AllocationPolicy",
+                "BastionInstanceId",
+                "CpuAllocateRation",
+                "CpuAllocatedAmount",
+                "CpuAllocationRatio",
+                "CreateTime",
+                "DedicatedHostCountGroupByHostType",
+                "DedicatedHostGroupDesc",
+                "DedicatedHostGroupId",
+                "DiskAllocateRation",
+                "DiskAllocatedAmount",
+                "DiskAllocationRatio",
+                "DiskUsedAmount",
+                "DiskUtility",
+                "Engine",
+                "HostNumber",
+                "HostReplacePolicy",
+                "InstanceNumber",
+                "MemAllocateRation",
+                "MemAllocatedAmount",
+                "MemAllocationRatio",
+                "MemUsedAmount",
+                "MemUtility",
+                "OpenPermission",
+                "Text",
+                "VPCId",
+                "ZoneIDList",
+            ],
+            &mut [
+                &mut decoded.allocation_policy,
+                &mut decoded.bastion_instance_id,
+                &mut decoded.cpu_allocate_ration,
+                &mut decoded.cpu_allocated_amount,
+                &mut decoded.cpu_allocation_ratio,
+                &mut decoded.create_time,
+                &mut decoded.dedicated_host_count_group_by_host_type,
+                &mut decoded.dedicated_host_group_desc,
+                &mut decoded.dedicated_host_group_id,
+                &mut decoded.disk_allocate_ration,
+                &mut decoded.disk_allocated_amount,
+                &mut decoded.disk_allocation_ratio,
+                &mut decoded.disk_used_amount,
+                &mut decoded.disk_utility,
+                &mut decoded.engine,
+                &mut decoded.host_number,
+                &mut decoded.host_replace_policy,
+                &mut decoded.instance_number,
+                &mut decoded.mem_allocate_ration,
+                &mut decoded.mem_allocated_amount,
+                &mut decoded.mem_allocation_ratio,
+                &mut decoded.mem_used_amount,
+                &mut decoded.mem_utility,
+                &mut decoded.open_permission,
+                &mut decoded.text,
+                &mut decoded.vpc_id,
+                &mut decoded.zone_id_list,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -766,14 +756,13 @@ impl aliyun_codec::de::FromJson for ZoneIdList {
             zone_id_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ZoneIDList" => object.read(&name, &mut decoded.zone_id_list),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ZoneIDList"],
+            &mut [&mut decoded.zone_id_list],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -267,18 +267,17 @@ impl aliyun_codec::de::FromJson for DescribeDedicatedHostsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DedicatedHostGroupId" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_id)
-                }
-                "DedicatedHosts" => object.read(&name, &mut decoded.dedicated_hosts),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DedicatedHostGroupId", "DedicatedHosts", "RequestId"],
+            &mut [
+                &mut decoded.dedicated_host_group_id,
+                &mut decoded.dedicated_hosts,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -332,14 +331,13 @@ impl aliyun_codec::de::FromJson for DedicatedHosts {
             dedicated_hosts: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DedicatedHosts" => object.read(&name, &mut decoded.dedicated_hosts),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DedicatedHosts"],
+            &mut [&mut decoded.dedicated_hosts],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -776,51 +774,71 @@ impl aliyun_codec::de::FromJson for DedicatedHostsDedicatedHosts {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountName" => object.read(&name, &mut decoded.account_name),
-                "AllocationStatus" => object.read(&name, &mut decoded.allocation_status),
-                "BastionInstanceId" => {
-                    object.read(&name, &mut decoded.bastion_instance_id)
-                }
-                "CPUAllocationRatio" => {
-                    object.read(&name, &mut decoded.cpu_allocation_ratio)
-                }
-                "CpuUsed" => object.read(&name, &mut decoded.cpu_used),
-                "CreatedTime" => object.read(&name, &mut decoded.created_time),
-                "DedicatedHostGroupId" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_id)
-                }
-                "DedicatedHostId" => object.read(&name, &mut decoded.dedicated_host_id),
-                "DiskAllocationRatio" => {
-                    object.read(&name, &mut decoded.disk_allocation_ratio)
-                }
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "HostCPU" => object.read(&name, &mut decoded.host_cpu),
-                "HostClass" => object.read(&name, &mut decoded.host_class),
-                "HostMem" => object.read(&name, &mut decoded.host_mem),
-                "HostName" => object.read(&name, &mut decoded.host_name),
-                "HostStatus" => object.read(&name, &mut decoded.host_status),
-                "HostStorage" => object.read(&name, &mut decoded.host_storage),
-                "HostType" => object.read(&name, &mut decoded.host_type),
-                "IPAddress" => object.read(&name, &mut decoded.ip_address),
-                "ImageCategory" => object.read(&name, &mut decoded.image_category),
-                "InstanceNumber" => object.read(&name, &mut decoded.instance_number),
-                "MemAllocationRatio" => {
-                    object.read(&name, &mut decoded.mem_allocation_ratio)
-                }
-                "MemoryUsed" => object.read(&name, &mut decoded.memory_used),
-                "OpenPermission" => object.read(&name, &mut decoded.open_permission),
-                "StorageUsed" => object.read(&name, &mut decoded.storage_used),
-                "VPCId" => object.read(&name, &mut decoded.vpc_id),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountName",
+                "AllocationStatus",
+                "BastionInstanceId",
+                "CPUAllocationRatio",
+                "CpuUsed",
+                "CreatedTime",
+                "DedicatedHostGroupId",
+                "DedicatedHostId",
+                "DiskAllocationRatio",
+                "EndTime",
+                "Engine",
+                "HostCPU",
+                "HostClass",
+                "HostMem",
+                "HostName",
+                "HostStatus",
+                "HostStorage",
+                "HostType",
+                "IPAddress",
+                "ImageCategory",
+                "InstanceNumber",
+                "MemAllocationRatio",
+                "MemoryUsed",
+                "OpenPermission",
+                "StorageUsed",
+                "VPCId",
+                "VSwitchId",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.account_name,
+                &mut decoded.allocation_status,
+                &mut decoded.bastion_instance_id,
+                &mut decoded.cpu_allocation_ratio,
+                &mut decoded.cpu_used,
+                &mut decoded.created_time,
+                &mut decoded.dedicated_host_group_id,
+                &mut decoded.dedicated_host_id,
+                &mut decoded.disk_allocation_ratio,
+                &mut decoded.end_time,
+                &mut decoded.engine,
+                &mut decoded.host_cpu,
+                &mut decoded.host_class,
+                &mut decoded.host_mem,
+                &mut decoded.host_name,
+                &mut decoded.host_status,
+                &mut decoded.host_storage,
+                &mut decoded.host_type,
+                &mut decoded.ip_address,
+                &mut decoded.image_category,
+                &mut decoded.instance_number,
+                &mut decoded.mem_allocation_ratio,
+                &mut decoded.memory_used,
+                &mut decoded.open_permission,
+                &mut decoded.storage_used,
+                &mut decoded.vpc_id,
+                &mut decoded.v_switch_id,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

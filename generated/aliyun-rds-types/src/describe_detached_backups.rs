@@ -326,18 +326,19 @@ impl aliyun_codec::de::FromJson for DescribeDetachedBackupsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -391,14 +392,13 @@ impl aliyun_codec::de::FromJson for Items {
             backup: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Backup" => object.read(&name, &mut decoded.backup),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Backup"],
+            &mut [&mut decoded.backup],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -701,36 +701,49 @@ impl aliyun_codec::de::FromJson for Backup {
             store_status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupDownloadURL" => {
-                    object.read(&name, &mut decoded.backup_download_url)
-                }
-                "BackupEndTime" => object.read(&name, &mut decoded.backup_end_time),
-                "BackupId" => object.read(&name, &mut decoded.backup_id),
-                "BackupIntranetDownloadURL" => {
-                    object.read(&name, &mut decoded.backup_intranet_download_url)
-                }
-                "BackupMethod" => object.read(&name, &mut decoded.backup_method),
-                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
-                "BackupSize" => object.read(&name, &mut decoded.backup_size),
-                "BackupStartTime" => object.read(&name, &mut decoded.backup_start_time),
-                "BackupStatus" => object.read(&name, &mut decoded.backup_status),
-                "BackupType" => object.read(&name, &mut decoded.backup_type),
-                "ConsistentTime" => object.read(&name, &mut decoded.consistent_time),
-                "DBInstanceComment" => {
-                    object.read(&name, &mut decoded.db_instance_comment)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "HostInstanceID" => object.read(&name, &mut decoded.host_instance_id),
-                "IsAvail" => object.read(&name, &mut decoded.is_avail),
-                "MetaStatus" => object.read(&name, &mut decoded.meta_status),
-                "StoreStatus" => object.read(&name, &mut decoded.store_status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupDownloadURL",
+                "BackupEndTime",
+                "BackupId",
+                "BackupIntranetDownloadURL",
+                "BackupMethod",
+                "BackupMode",
+                "BackupSize",
+                "BackupStartTime",
+                "BackupStatus",
+                "BackupType",
+                "ConsistentTime",
+                "DBInstanceComment",
+                "DBInstanceId",
+                "HostInstanceID",
+                "IsAvail",
+                "MetaStatus",
+                "StoreStatus",
+            ],
+            &mut [
+                &mut decoded.backup_download_url,
+                &mut decoded.backup_end_time,
+                &mut decoded.backup_id,
+                &mut decoded.backup_intranet_download_url,
+                &mut decoded.backup_method,
+                &mut decoded.backup_mode,
+                &mut decoded.backup_size,
+                &mut decoded.backup_start_time,
+                &mut decoded.backup_status,
+                &mut decoded.backup_type,
+                &mut decoded.consistent_time,
+                &mut decoded.db_instance_comment,
+                &mut decoded.db_instance_id,
+                &mut decoded.host_instance_id,
+                &mut decoded.is_avail,
+                &mut decoded.meta_status,
+                &mut decoded.store_status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

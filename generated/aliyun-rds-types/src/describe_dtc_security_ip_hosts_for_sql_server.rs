@@ -185,17 +185,18 @@ impl aliyun_codec::de::FromJson for DescribeDtcSecurityIpHostsForSqlServerOutput
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "IpHostPairNum" => object.read(&name, &mut decoded.ip_host_pair_num),
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "IpHostPairNum", "Items", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.ip_host_pair_num,
+                &mut decoded.items,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -249,14 +250,13 @@ impl aliyun_codec::de::FromJson for Items {
             white_list_groups: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "WhiteListGroups" => object.read(&name, &mut decoded.white_list_groups),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["WhiteListGroups"],
+            &mut [&mut decoded.white_list_groups],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -325,17 +325,13 @@ impl aliyun_codec::de::FromJson for WhiteListGroups {
             whitelist_group_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SecurityIpHosts" => object.read(&name, &mut decoded.security_ip_hosts),
-                "WhitelistGroupName" => {
-                    object.read(&name, &mut decoded.whitelist_group_name)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SecurityIpHosts", "WhitelistGroupName"],
+            &mut [&mut decoded.security_ip_hosts, &mut decoded.whitelist_group_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

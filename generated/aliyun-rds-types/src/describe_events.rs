@@ -238,18 +238,19 @@ impl aliyun_codec::de::FromJson for DescribeEventsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EventItems" => object.read(&name, &mut decoded.event_items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["EventItems", "PageNumber", "PageSize", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.event_items,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -303,14 +304,13 @@ impl aliyun_codec::de::FromJson for EventItems {
             event_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EventItems" => object.read(&name, &mut decoded.event_items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["EventItems"],
+            &mut [&mut decoded.event_items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -517,25 +517,39 @@ impl aliyun_codec::de::FromJson for EventItemsEventItems {
             resource_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CallerUid" => object.read(&name, &mut decoded.caller_uid),
-                "EventId" => object.read(&name, &mut decoded.event_id),
-                "EventName" => object.read(&name, &mut decoded.event_name),
-                "EventPayload" => object.read(&name, &mut decoded.event_payload),
-                "EventReason" => object.read(&name, &mut decoded.event_reason),
-                "EventRecordTime" => object.read(&name, &mut decoded.event_record_time),
-                "EventTime" => object.read(&name, &mut decoded.event_time),
-                "EventType" => object.read(&name, &mut decoded.event_type),
-                "EventUserType" => object.read(&name, &mut decoded.event_user_type),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceName" => object.read(&name, &mut decoded.resource_name),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CallerUid",
+                "EventId",
+                "EventName",
+                "EventPayload",
+                "EventReason",
+                "EventRecordTime",
+                "EventTime",
+                "EventType",
+                "EventUserType",
+                "RegionId",
+                "ResourceName",
+                "ResourceType",
+            ],
+            &mut [
+                &mut decoded.caller_uid,
+                &mut decoded.event_id,
+                &mut decoded.event_name,
+                &mut decoded.event_payload,
+                &mut decoded.event_reason,
+                &mut decoded.event_record_time,
+                &mut decoded.event_time,
+                &mut decoded.event_type,
+                &mut decoded.event_user_type,
+                &mut decoded.region_id,
+                &mut decoded.resource_name,
+                &mut decoded.resource_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -161,15 +161,13 @@ impl aliyun_codec::de::FromJson for DescribeGadInstancesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "GadInstances" => object.read(&name, &mut decoded.gad_instances),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["GadInstances", "RequestId"],
+            &mut [&mut decoded.gad_instances, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -315,22 +313,29 @@ impl aliyun_codec::de::FromJson for GadInstances {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "Description" => object.read(&name, &mut decoded.description),
-                "GadInstanceMembers" => {
-                    object.read(&name, &mut decoded.gad_instance_members)
-                }
-                "GadInstanceName" => object.read(&name, &mut decoded.gad_instance_name),
-                "ModificationTime" => object.read(&name, &mut decoded.modification_time),
-                "Service" => object.read(&name, &mut decoded.service),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreationTime",
+                "Description",
+                "GadInstanceMembers",
+                "GadInstanceName",
+                "ModificationTime",
+                "Service",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.creation_time,
+                &mut decoded.description,
+                &mut decoded.gad_instance_members,
+                &mut decoded.gad_instance_name,
+                &mut decoded.modification_time,
+                &mut decoded.service,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -495,21 +500,31 @@ impl aliyun_codec::de::FromJson for GadInstanceMembers {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceID" => object.read(&name, &mut decoded.db_instance_id),
-                "DtsInstance" => object.read(&name, &mut decoded.dts_instance),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "Role" => object.read(&name, &mut decoded.role),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceID",
+                "DtsInstance",
+                "Engine",
+                "EngineVersion",
+                "RegionId",
+                "ResourceGroupId",
+                "Role",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.dts_instance,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.region_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.role,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -159,16 +159,17 @@ impl aliyun_codec::de::FromJson for DescribeHaSwitchConfigOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HAConfig" => object.read(&name, &mut decoded.ha_config),
-                "ManualHATime" => object.read(&name, &mut decoded.manual_ha_time),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HAConfig", "ManualHATime", "RequestId"],
+            &mut [
+                &mut decoded.ha_config,
+                &mut decoded.manual_ha_time,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -397,18 +397,19 @@ impl aliyun_codec::de::FromJson for DescribeHistoryEventsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -561,21 +562,31 @@ impl aliyun_codec::de::FromJson for Items {
             r#type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "Id" => object.read(&name, &mut decoded.id),
-                "Region" => object.read(&name, &mut decoded.region),
-                "Source" => object.read(&name, &mut decoded.source),
-                "Specversion" => object.read(&name, &mut decoded.specversion),
-                "Subject" => object.read(&name, &mut decoded.subject),
-                "Time" => object.read(&name, &mut decoded.time),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Data",
+                "Id",
+                "Region",
+                "Source",
+                "Specversion",
+                "Subject",
+                "Time",
+                "Type",
+            ],
+            &mut [
+                &mut decoded.data,
+                &mut decoded.id,
+                &mut decoded.region,
+                &mut decoded.source,
+                &mut decoded.specversion,
+                &mut decoded.subject,
+                &mut decoded.time,
+                &mut decoded.r#type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -985,40 +996,69 @@ impl aliyun_codec::de::FromJson for Data {
             uid: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CmsProduct" => object.read(&name, &mut decoded.cms_product),
-                "DbType" => object.read(&name, &mut decoded.db_type),
-                "DetailImpact" => object.read(&name, &mut decoded.detail_impact),
-                "DetailReason" => object.read(&name, &mut decoded.detail_reason),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "EventCategory" => object.read(&name, &mut decoded.event_category),
-                "EventCode" => object.read(&name, &mut decoded.event_code),
-                "EventDetail" => object.read(&name, &mut decoded.event_detail),
-                "EventId" => object.read(&name, &mut decoded.event_id),
-                "EventImpact" => object.read(&name, &mut decoded.event_impact),
-                "EventLevel" => object.read(&name, &mut decoded.event_level),
-                "EventReason" => object.read(&name, &mut decoded.event_reason),
-                "EventStatus" => object.read(&name, &mut decoded.event_status),
-                "EventType" => object.read(&name, &mut decoded.event_type),
-                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
-                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
-                "HandleStatus" => object.read(&name, &mut decoded.handle_status),
-                "HasLifeCycle" => object.read(&name, &mut decoded.has_life_cycle),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "IsClosed" => object.read(&name, &mut decoded.is_closed),
-                "Product" => object.read(&name, &mut decoded.product),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                "SourceType" => object.read(&name, &mut decoded.source_type),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "Uid" => object.read(&name, &mut decoded.uid),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CmsProduct",
+                "DbType",
+                "DetailImpact",
+                "DetailReason",
+                "EndTime",
+                "EventCategory",
+                "EventCode",
+                "EventDetail",
+                "EventId",
+                "EventImpact",
+                "EventLevel",
+                "EventReason",
+                "EventStatus",
+                "EventType",
+                "GmtCreated",
+                "GmtModified",
+                "HandleStatus",
+                "HasLifeCycle",
+                "InstanceId",
+                "InstanceName",
+                "IsClosed",
+                "Product",
+                "RegionId",
+                "ResourceType",
+                "SourceType",
+                "StartTime",
+                "Uid",
+            ],
+            &mut [
+                &mut decoded.cms_product,
+                &mut decoded.db_type,
+                &mut decoded.detail_impact,
+                &mut decoded.detail_reason,
+                &mut decoded.end_time,
+                &mut decoded.event_category,
+                &mut decoded.event_code,
+                &mut decoded.event_detail,
+                &mut decoded.event_id,
+                &mut decoded.event_impact,
+                &mut decoded.event_level,
+                &mut decoded.event_reason,
+                &mut decoded.event_status,
+                &mut decoded.event_type,
+                &mut decoded.gmt_created,
+                &mut decoded.gmt_modified,
+                &mut decoded.handle_status,
+                &mut decoded.has_life_cycle,
+                &mut decoded.instance_id,
+                &mut decoded.instance_name,
+                &mut decoded.is_closed,
+                &mut decoded.product,
+                &mut decoded.region_id,
+                &mut decoded.resource_type,
+                &mut decoded.source_type,
+                &mut decoded.start_time,
+                &mut decoded.uid,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -360,18 +360,19 @@ impl aliyun_codec::de::FromJson for DescribeHistoryTasksOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -712,33 +713,55 @@ impl aliyun_codec::de::FromJson for Items {
             uid: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ActionInfo" => object.read(&name, &mut decoded.action_info),
-                "CallerSource" => object.read(&name, &mut decoded.caller_source),
-                "CallerUid" => object.read(&name, &mut decoded.caller_uid),
-                "CurrentStepName" => object.read(&name, &mut decoded.current_step_name),
-                "DbType" => object.read(&name, &mut decoded.db_type),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "InstanceType" => object.read(&name, &mut decoded.instance_type),
-                "Product" => object.read(&name, &mut decoded.product),
-                "Progress" => object.read(&name, &mut decoded.progress),
-                "ReasonCode" => object.read(&name, &mut decoded.reason_code),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RemainTime" => object.read(&name, &mut decoded.remain_time),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "Status" => object.read(&name, &mut decoded.status),
-                "TaskDetail" => object.read(&name, &mut decoded.task_detail),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TaskType" => object.read(&name, &mut decoded.task_type),
-                "Uid" => object.read(&name, &mut decoded.uid),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ActionInfo",
+                "CallerSource",
+                "CallerUid",
+                "CurrentStepName",
+                "DbType",
+                "EndTime",
+                "InstanceId",
+                "InstanceName",
+                "InstanceType",
+                "Product",
+                "Progress",
+                "ReasonCode",
+                "RegionId",
+                "RemainTime",
+                "StartTime",
+                "Status",
+                "TaskDetail",
+                "TaskId",
+                "TaskType",
+                "Uid",
+            ],
+            &mut [
+                &mut decoded.action_info,
+                &mut decoded.caller_source,
+                &mut decoded.caller_uid,
+                &mut decoded.current_step_name,
+                &mut decoded.db_type,
+                &mut decoded.end_time,
+                &mut decoded.instance_id,
+                &mut decoded.instance_name,
+                &mut decoded.instance_type,
+                &mut decoded.product,
+                &mut decoded.progress,
+                &mut decoded.reason_code,
+                &mut decoded.region_id,
+                &mut decoded.remain_time,
+                &mut decoded.start_time,
+                &mut decoded.status,
+                &mut decoded.task_detail,
+                &mut decoded.task_id,
+                &mut decoded.task_type,
+                &mut decoded.uid,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

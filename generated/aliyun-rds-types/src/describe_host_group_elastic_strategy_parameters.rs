@@ -214,19 +214,27 @@ impl aliyun_codec::de::FromJson for DescribeHostGroupElasticStrategyParametersOu
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CpuShar" => object.read(&name, &mut decoded.cpu_shar),
-                "CpuZoom" => object.read(&name, &mut decoded.cpu_zoom),
-                "IopsZoom" => object.read(&name, &mut decoded.iops_zoom),
-                "MaxConnZoom" => object.read(&name, &mut decoded.max_conn_zoom),
-                "MemoryZoom" => object.read(&name, &mut decoded.memory_zoom),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CpuShar",
+                "CpuZoom",
+                "IopsZoom",
+                "MaxConnZoom",
+                "MemoryZoom",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.cpu_shar,
+                &mut decoded.cpu_zoom,
+                &mut decoded.iops_zoom,
+                &mut decoded.max_conn_zoom,
+                &mut decoded.memory_zoom,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -262,27 +262,39 @@ impl aliyun_codec::de::FromJson for DescribeImportTaskOutput {
             task_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Account" => object.read(&name, &mut decoded.account),
-                "DbVersion" => object.read(&name, &mut decoded.db_version),
-                "Detail" => object.read(&name, &mut decoded.detail),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SourceCategory" => object.read(&name, &mut decoded.source_category),
-                "SourceIp" => object.read(&name, &mut decoded.source_ip),
-                "SourcePort" => object.read(&name, &mut decoded.source_port),
-                "Status" => object.read(&name, &mut decoded.status),
-                "TargetInstanceName" => {
-                    object.read(&name, &mut decoded.target_instance_name)
-                }
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TaskName" => object.read(&name, &mut decoded.task_name),
-                "TaskType" => object.read(&name, &mut decoded.task_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Account",
+                "DbVersion",
+                "Detail",
+                "RequestId",
+                "SourceCategory",
+                "SourceIp",
+                "SourcePort",
+                "Status",
+                "TargetInstanceName",
+                "TaskId",
+                "TaskName",
+                "TaskType",
+            ],
+            &mut [
+                &mut decoded.account,
+                &mut decoded.db_version,
+                &mut decoded.detail,
+                &mut decoded.request_id,
+                &mut decoded.source_category,
+                &mut decoded.source_ip,
+                &mut decoded.source_port,
+                &mut decoded.status,
+                &mut decoded.target_instance_name,
+                &mut decoded.task_id,
+                &mut decoded.task_name,
+                &mut decoded.task_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -157,17 +157,18 @@ impl aliyun_codec::de::FromJson for DescribeImportTaskValidationOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Detail" => object.read(&name, &mut decoded.detail),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Detail", "RequestId", "Status", "Success"],
+            &mut [
+                &mut decoded.detail,
+                &mut decoded.request_id,
+                &mut decoded.status,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -344,37 +344,47 @@ impl aliyun_codec::de::FromJson for DescribeInstanceCrossBackupPolicyOutput {
             retention: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
-                "BackupEnabledTime" => {
-                    object.read(&name, &mut decoded.backup_enabled_time)
-                }
-                "CrossBackupRegion" => {
-                    object.read(&name, &mut decoded.cross_backup_region)
-                }
-                "CrossBackupType" => object.read(&name, &mut decoded.cross_backup_type),
-                "DBInstanceDescription" => {
-                    object.read(&name, &mut decoded.db_instance_description)
-                }
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceStatus" => object.read(&name, &mut decoded.db_instance_status),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "LockMode" => object.read(&name, &mut decoded.lock_mode),
-                "LogBackupEnabled" => object.read(&name, &mut decoded.log_backup_enabled),
-                "LogBackupEnabledTime" => {
-                    object.read(&name, &mut decoded.log_backup_enabled_time)
-                }
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RetentType" => object.read(&name, &mut decoded.retent_type),
-                "Retention" => object.read(&name, &mut decoded.retention),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupEnabled",
+                "BackupEnabledTime",
+                "CrossBackupRegion",
+                "CrossBackupType",
+                "DBInstanceDescription",
+                "DBInstanceId",
+                "DBInstanceStatus",
+                "Engine",
+                "EngineVersion",
+                "LockMode",
+                "LogBackupEnabled",
+                "LogBackupEnabledTime",
+                "RegionId",
+                "RequestId",
+                "RetentType",
+                "Retention",
+            ],
+            &mut [
+                &mut decoded.backup_enabled,
+                &mut decoded.backup_enabled_time,
+                &mut decoded.cross_backup_region,
+                &mut decoded.cross_backup_type,
+                &mut decoded.db_instance_description,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_status,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.lock_mode,
+                &mut decoded.log_backup_enabled,
+                &mut decoded.log_backup_enabled_time,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.retent_type,
+                &mut decoded.retention,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

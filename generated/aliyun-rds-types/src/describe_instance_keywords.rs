@@ -148,16 +148,13 @@ impl aliyun_codec::de::FromJson for DescribeInstanceKeywordsOutput {
             words: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Key" => object.read(&name, &mut decoded.key),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Words" => object.read(&name, &mut decoded.words),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Key", "RequestId", "Words"],
+            &mut [&mut decoded.key, &mut decoded.request_id, &mut decoded.words],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -211,14 +208,13 @@ impl aliyun_codec::de::FromJson for Words {
             word: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "word" => object.read(&name, &mut decoded.word),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["word"],
+            &mut [&mut decoded.word],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

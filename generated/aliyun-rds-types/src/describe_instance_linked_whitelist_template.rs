@@ -227,19 +227,20 @@ impl aliyun_codec::de::FromJson for DescribeInstanceLinkedWhitelistTemplateOutpu
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Data" => object.read(&name, &mut decoded.data),
-                "HttpStatusCode" => object.read(&name, &mut decoded.http_status_code),
-                "Message" => object.read(&name, &mut decoded.message),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Data", "HttpStatusCode", "Message", "RequestId", "Success"],
+            &mut [
+                &mut decoded.code,
+                &mut decoded.data,
+                &mut decoded.http_status_code,
+                &mut decoded.message,
+                &mut decoded.request_id,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -306,15 +307,13 @@ impl aliyun_codec::de::FromJson for Data {
             templates: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InsName" => object.read(&name, &mut decoded.ins_name),
-                "Templates" => object.read(&name, &mut decoded.templates),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InsName", "Templates"],
+            &mut [&mut decoded.ins_name, &mut decoded.templates],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -423,18 +422,19 @@ impl aliyun_codec::de::FromJson for Templates {
             user_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Id" => object.read(&name, &mut decoded.id),
-                "Ips" => object.read(&name, &mut decoded.ips),
-                "TemplateId" => object.read(&name, &mut decoded.template_id),
-                "TemplateName" => object.read(&name, &mut decoded.template_name),
-                "UserId" => object.read(&name, &mut decoded.user_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Id", "Ips", "TemplateId", "TemplateName", "UserId"],
+            &mut [
+                &mut decoded.id,
+                &mut decoded.ips,
+                &mut decoded.template_id,
+                &mut decoded.template_name,
+                &mut decoded.user_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

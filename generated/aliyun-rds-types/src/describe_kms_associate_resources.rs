@@ -241,18 +241,17 @@ impl aliyun_codec::de::FromJson for DescribeKmsAssociateResourcesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AssociateDBInstances" => {
-                    object.read(&name, &mut decoded.associate_db_instances)
-                }
-                "AssociateStatus" => object.read(&name, &mut decoded.associate_status),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AssociateDBInstances", "AssociateStatus", "RequestId"],
+            &mut [
+                &mut decoded.associate_db_instances,
+                &mut decoded.associate_status,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -365,17 +364,18 @@ impl aliyun_codec::de::FromJson for AssociateDbInstances {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "KeyUsedBy" => object.read(&name, &mut decoded.key_used_by),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceName", "Engine", "KeyUsedBy", "Status"],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.engine,
+                &mut decoded.key_used_by,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -189,19 +189,18 @@ impl aliyun_codec::de::FromJson for DescribeLocalAvailableRecoveryTimeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "RecoveryBeginTime" => {
-                    object.read(&name, &mut decoded.recovery_begin_time)
-                }
-                "RecoveryEndTime" => object.read(&name, &mut decoded.recovery_end_time),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "RecoveryBeginTime", "RecoveryEndTime", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.recovery_begin_time,
+                &mut decoded.recovery_end_time,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

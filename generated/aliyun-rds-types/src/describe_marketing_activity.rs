@@ -243,18 +243,19 @@ impl aliyun_codec::de::FromJson for DescribeMarketingActivityOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AliUid" => object.read(&name, &mut decoded.ali_uid),
-                "Bid" => object.read(&name, &mut decoded.bid),
-                "Items" => object.read(&name, &mut decoded.items),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AliUid", "Bid", "Items", "RegionId", "RequestId"],
+            &mut [
+                &mut decoded.ali_uid,
+                &mut decoded.bid,
+                &mut decoded.items,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -676,50 +677,69 @@ impl aliyun_codec::de::FromJson for Items {
             upgrade_storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "ChargeType" => object.read(&name, &mut decoded.charge_type),
-                "ClassCode" => object.read(&name, &mut decoded.class_code),
-                "ClassGroup" => object.read(&name, &mut decoded.class_group),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "DiskSize" => object.read(&name, &mut decoded.disk_size),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
-                "MaxIombps" => object.read(&name, &mut decoded.max_iombps),
-                "MaxIops" => object.read(&name, &mut decoded.max_iops),
-                "Memory" => object.read(&name, &mut decoded.memory),
-                "StorageType" => object.read(&name, &mut decoded.storage_type),
-                "UpgradeCategory" => object.read(&name, &mut decoded.upgrade_category),
-                "UpgradeClassCode" => object.read(&name, &mut decoded.upgrade_class_code),
-                "UpgradeClassGroup" => {
-                    object.read(&name, &mut decoded.upgrade_class_group)
-                }
-                "UpgradeCpu" => object.read(&name, &mut decoded.upgrade_cpu),
-                "UpgradeDescContent" => {
-                    object.read(&name, &mut decoded.upgrade_desc_content)
-                }
-                "UpgradeDiskSize" => object.read(&name, &mut decoded.upgrade_disk_size),
-                "UpgradeMaxConnections" => {
-                    object.read(&name, &mut decoded.upgrade_max_connections)
-                }
-                "UpgradeMaxIombps" => object.read(&name, &mut decoded.upgrade_max_iombps),
-                "UpgradeMaxIops" => object.read(&name, &mut decoded.upgrade_max_iops),
-                "UpgradeMemory" => object.read(&name, &mut decoded.upgrade_memory),
-                "UpgradeReferencePrice" => {
-                    object.read(&name, &mut decoded.upgrade_reference_price)
-                }
-                "UpgradeStorageType" => {
-                    object.read(&name, &mut decoded.upgrade_storage_type)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "ChargeType",
+                "ClassCode",
+                "ClassGroup",
+                "Cpu",
+                "DiskSize",
+                "Engine",
+                "EngineVersion",
+                "InstanceId",
+                "InstanceName",
+                "MaxConnections",
+                "MaxIombps",
+                "MaxIops",
+                "Memory",
+                "StorageType",
+                "UpgradeCategory",
+                "UpgradeClassCode",
+                "UpgradeClassGroup",
+                "UpgradeCpu",
+                "UpgradeDescContent",
+                "UpgradeDiskSize",
+                "UpgradeMaxConnections",
+                "UpgradeMaxIombps",
+                "UpgradeMaxIops",
+                "UpgradeMemory",
+                "UpgradeReferencePrice",
+                "UpgradeStorageType",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.charge_type,
+                &mut decoded.class_code,
+                &mut decoded.class_group,
+                &mut decoded.cpu,
+                &mut decoded.disk_size,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.instance_id,
+                &mut decoded.instance_name,
+                &mut decoded.max_connections,
+                &mut decoded.max_iombps,
+                &mut decoded.max_iops,
+                &mut decoded.memory,
+                &mut decoded.storage_type,
+                &mut decoded.upgrade_category,
+                &mut decoded.upgrade_class_code,
+                &mut decoded.upgrade_class_group,
+                &mut decoded.upgrade_cpu,
+                &mut decoded.upgrade_desc_content,
+                &mut decoded.upgrade_disk_size,
+                &mut decoded.upgrade_max_connections,
+                &mut decoded.upgrade_max_iombps,
+                &mut decoded.upgrade_max_iops,
+                &mut decoded.upgrade_memory,
+                &mut decoded.upgrade_reference_price,
+                &mut decoded.upgrade_storage_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -153,15 +153,13 @@ impl aliyun_codec::de::FromJson for DescribeMaskingRulesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -217,14 +215,13 @@ impl aliyun_codec::de::FromJson for Data {
             rules: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Rules" => object.read(&name, &mut decoded.rules),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Rules"],
+            &mut [&mut decoded.rules],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -330,18 +327,19 @@ impl aliyun_codec::de::FromJson for Rules {
             rule_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DefaultAlgo" => object.read(&name, &mut decoded.default_algo),
-                "Enabled" => object.read(&name, &mut decoded.enabled),
-                "MaskingAlgo" => object.read(&name, &mut decoded.masking_algo),
-                "RuleConfig" => object.read(&name, &mut decoded.rule_config),
-                "RuleName" => object.read(&name, &mut decoded.rule_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DefaultAlgo", "Enabled", "MaskingAlgo", "RuleConfig", "RuleName"],
+            &mut [
+                &mut decoded.default_algo,
+                &mut decoded.enabled,
+                &mut decoded.masking_algo,
+                &mut decoded.rule_config,
+                &mut decoded.rule_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -415,16 +413,13 @@ impl aliyun_codec::de::FromJson for RuleConfig {
             tables: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Columns" => object.read(&name, &mut decoded.columns),
-                "Databases" => object.read(&name, &mut decoded.databases),
-                "Tables" => object.read(&name, &mut decoded.tables),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Columns", "Databases", "Tables"],
+            &mut [&mut decoded.columns, &mut decoded.databases, &mut decoded.tables],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

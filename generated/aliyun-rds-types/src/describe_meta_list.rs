@@ -353,20 +353,29 @@ impl aliyun_codec::de::FromJson for DescribeMetaListOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalPageCount" => object.read(&name, &mut decoded.total_page_count),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceName",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalPageCount",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_page_count,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -420,14 +429,13 @@ impl aliyun_codec::de::FromJson for Items {
             meta: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Meta" => object.read(&name, &mut decoded.meta),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Meta"],
+            &mut [&mut decoded.meta],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -507,16 +515,13 @@ impl aliyun_codec::de::FromJson for Meta {
             tables: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Database" => object.read(&name, &mut decoded.database),
-                "Size" => object.read(&name, &mut decoded.size),
-                "Tables" => object.read(&name, &mut decoded.tables),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Database", "Size", "Tables"],
+            &mut [&mut decoded.database, &mut decoded.size, &mut decoded.tables],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

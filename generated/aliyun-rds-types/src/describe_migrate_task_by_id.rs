@@ -279,23 +279,35 @@ impl aliyun_codec::de::FromJson for DescribeMigrateTaskByIdOutput {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "Description" => object.read(&name, &mut decoded.description),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "IsDBReplaced" => object.read(&name, &mut decoded.is_db_replaced),
-                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupMode",
+                "CreateTime",
+                "DBInstanceName",
+                "DBName",
+                "Description",
+                "EndTime",
+                "IsDBReplaced",
+                "MigrateTaskId",
+                "RequestId",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.backup_mode,
+                &mut decoded.create_time,
+                &mut decoded.db_instance_name,
+                &mut decoded.db_name,
+                &mut decoded.description,
+                &mut decoded.end_time,
+                &mut decoded.is_db_replaced,
+                &mut decoded.migrate_task_id,
+                &mut decoded.request_id,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

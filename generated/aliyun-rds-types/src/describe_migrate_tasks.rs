@@ -263,19 +263,27 @@ impl aliyun_codec::de::FromJson for DescribeMigrateTasksOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -329,14 +337,13 @@ impl aliyun_codec::de::FromJson for Items {
             migrate_task: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "MigrateTask" => object.read(&name, &mut decoded.migrate_task),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["MigrateTask"],
+            &mut [&mut decoded.migrate_task],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -500,21 +507,31 @@ impl aliyun_codec::de::FromJson for MigrateTask {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "Description" => object.read(&name, &mut decoded.description),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "IsDBReplaced" => object.read(&name, &mut decoded.is_db_replaced),
-                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupMode",
+                "CreateTime",
+                "DBName",
+                "Description",
+                "EndTime",
+                "IsDBReplaced",
+                "MigrateTaskId",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.backup_mode,
+                &mut decoded.create_time,
+                &mut decoded.db_name,
+                &mut decoded.description,
+                &mut decoded.end_time,
+                &mut decoded.is_db_replaced,
+                &mut decoded.migrate_task_id,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

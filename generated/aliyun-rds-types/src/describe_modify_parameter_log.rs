@@ -275,21 +275,31 @@ impl aliyun_codec::de::FromJson for DescribeModifyParameterLogOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "Engine",
+                "EngineVersion",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -343,16 +353,13 @@ impl aliyun_codec::de::FromJson for Items {
             parameter_change_log: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterChangeLog" => {
-                    object.read(&name, &mut decoded.parameter_change_log)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParameterChangeLog"],
+            &mut [&mut decoded.parameter_change_log],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -471,22 +478,25 @@ impl aliyun_codec::de::FromJson for ParameterChangeLog {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ModifyTime" => object.read(&name, &mut decoded.modify_time),
-                "NewParameterValue" => {
-                    object.read(&name, &mut decoded.new_parameter_value)
-                }
-                "OldParameterValue" => {
-                    object.read(&name, &mut decoded.old_parameter_value)
-                }
-                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ModifyTime",
+                "NewParameterValue",
+                "OldParameterValue",
+                "ParameterName",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.modify_time,
+                &mut decoded.new_parameter_value,
+                &mut decoded.old_parameter_value,
+                &mut decoded.parameter_name,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

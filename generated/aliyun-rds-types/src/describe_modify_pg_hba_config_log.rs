@@ -223,17 +223,18 @@ impl aliyun_codec::de::FromJson for DescribeModifyPgHbaConfigLogOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "HbaLogItems" => object.read(&name, &mut decoded.hba_log_items),
-                "LogItemCount" => object.read(&name, &mut decoded.log_item_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "HbaLogItems", "LogItemCount", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.hba_log_items,
+                &mut decoded.log_item_count,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -287,14 +288,13 @@ impl aliyun_codec::de::FromJson for HbaLogItems {
             hba_log_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HbaLogItem" => object.read(&name, &mut decoded.hba_log_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HbaLogItem"],
+            &mut [&mut decoded.hba_log_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -410,18 +410,25 @@ impl aliyun_codec::de::FromJson for HbaLogItem {
             status_reason: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AfterHbaItems" => object.read(&name, &mut decoded.after_hba_items),
-                "BeforeHbaItems" => object.read(&name, &mut decoded.before_hba_items),
-                "ModifyStatus" => object.read(&name, &mut decoded.modify_status),
-                "ModifyTime" => object.read(&name, &mut decoded.modify_time),
-                "StatusReason" => object.read(&name, &mut decoded.status_reason),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AfterHbaItems",
+                "BeforeHbaItems",
+                "ModifyStatus",
+                "ModifyTime",
+                "StatusReason",
+            ],
+            &mut [
+                &mut decoded.after_hba_items,
+                &mut decoded.before_hba_items,
+                &mut decoded.modify_status,
+                &mut decoded.modify_time,
+                &mut decoded.status_reason,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -475,14 +482,13 @@ impl aliyun_codec::de::FromJson for AfterHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HbaItem" => object.read(&name, &mut decoded.hba_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HbaItem"],
+            &mut [&mut decoded.hba_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -536,14 +542,13 @@ impl aliyun_codec::de::FromJson for BeforeHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HbaItem" => object.read(&name, &mut decoded.hba_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HbaItem"],
+            &mut [&mut decoded.hba_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -698,21 +703,31 @@ impl aliyun_codec::de::FromJson for HbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Address" => object.read(&name, &mut decoded.address),
-                "Database" => object.read(&name, &mut decoded.database),
-                "Mask" => object.read(&name, &mut decoded.mask),
-                "Method" => object.read(&name, &mut decoded.method),
-                "Option" => object.read(&name, &mut decoded.option),
-                "PriorityId" => object.read(&name, &mut decoded.priority_id),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                "User" => object.read(&name, &mut decoded.user),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Address",
+                "Database",
+                "Mask",
+                "Method",
+                "Option",
+                "PriorityId",
+                "Type",
+                "User",
+            ],
+            &mut [
+                &mut decoded.address,
+                &mut decoded.database,
+                &mut decoded.mask,
+                &mut decoded.method,
+                &mut decoded.option,
+                &mut decoded.priority_id,
+                &mut decoded.r#type,
+                &mut decoded.user,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -867,21 +882,31 @@ impl aliyun_codec::de::FromJson for BeforeHbaItemsHbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Address" => object.read(&name, &mut decoded.address),
-                "Database" => object.read(&name, &mut decoded.database),
-                "Mask" => object.read(&name, &mut decoded.mask),
-                "Method" => object.read(&name, &mut decoded.method),
-                "Option" => object.read(&name, &mut decoded.option),
-                "PriorityId" => object.read(&name, &mut decoded.priority_id),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                "User" => object.read(&name, &mut decoded.user),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Address",
+                "Database",
+                "Mask",
+                "Method",
+                "Option",
+                "PriorityId",
+                "Type",
+                "User",
+            ],
+            &mut [
+                &mut decoded.address,
+                &mut decoded.database,
+                &mut decoded.mask,
+                &mut decoded.method,
+                &mut decoded.option,
+                &mut decoded.priority_id,
+                &mut decoded.r#type,
+                &mut decoded.user,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -187,17 +187,18 @@ impl aliyun_codec::de::FromJson for DescribeOssDownloadsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Items" => object.read(&name, &mut decoded.items),
-                "MigrateTaskId" => object.read(&name, &mut decoded.migrate_task_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "Items", "MigrateTaskId", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.items,
+                &mut decoded.migrate_task_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -251,14 +252,13 @@ impl aliyun_codec::de::FromJson for Items {
             oss_download: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "OssDownload" => object.read(&name, &mut decoded.oss_download),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["OssDownload"],
+            &mut [&mut decoded.oss_download],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -430,21 +430,31 @@ impl aliyun_codec::de::FromJson for OssDownload {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupMode" => object.read(&name, &mut decoded.backup_mode),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "Description" => object.read(&name, &mut decoded.description),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "FileName" => object.read(&name, &mut decoded.file_name),
-                "FileSize" => object.read(&name, &mut decoded.file_size),
-                "IsAvailable" => object.read(&name, &mut decoded.is_available),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupMode",
+                "CreateTime",
+                "Description",
+                "EndTime",
+                "FileName",
+                "FileSize",
+                "IsAvailable",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.backup_mode,
+                &mut decoded.create_time,
+                &mut decoded.description,
+                &mut decoded.end_time,
+                &mut decoded.file_name,
+                &mut decoded.file_size,
+                &mut decoded.is_available,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

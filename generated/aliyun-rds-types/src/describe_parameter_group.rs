@@ -155,18 +155,17 @@ impl aliyun_codec::de::FromJson for DescribeParameterGroupOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParamGroup" => object.read(&name, &mut decoded.param_group),
-                "RelatedCustinsInfo" => {
-                    object.read(&name, &mut decoded.related_custins_info)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParamGroup", "RelatedCustinsInfo", "RequestId"],
+            &mut [
+                &mut decoded.param_group,
+                &mut decoded.related_custins_info,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -220,14 +219,13 @@ impl aliyun_codec::de::FromJson for ParamGroup {
             parameter_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterGroup" => object.read(&name, &mut decoded.parameter_group),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParameterGroup"],
+            &mut [&mut decoded.parameter_group],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -283,16 +281,13 @@ impl aliyun_codec::de::FromJson for RelatedCustinsInfo {
             related_custins_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RelatedCustinsInfo" => {
-                    object.read(&name, &mut decoded.related_custins_info)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RelatedCustinsInfo"],
+            &mut [&mut decoded.related_custins_info],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -491,30 +486,37 @@ impl aliyun_codec::de::FromJson for ParameterGroup {
             update_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ForceRestart" => object.read(&name, &mut decoded.force_restart),
-                "ParamCounts" => object.read(&name, &mut decoded.param_counts),
-                "ParamDetail" => object.read(&name, &mut decoded.param_detail),
-                "ParameterGroupDesc" => {
-                    object.read(&name, &mut decoded.parameter_group_desc)
-                }
-                "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
-                "ParameterGroupName" => {
-                    object.read(&name, &mut decoded.parameter_group_name)
-                }
-                "ParameterGroupType" => {
-                    object.read(&name, &mut decoded.parameter_group_type)
-                }
-                "UpdateTime" => object.read(&name, &mut decoded.update_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreateTime",
+                "Engine",
+                "EngineVersion",
+                "ForceRestart",
+                "ParamCounts",
+                "ParamDetail",
+                "ParameterGroupDesc",
+                "ParameterGroupId",
+                "ParameterGroupName",
+                "ParameterGroupType",
+                "UpdateTime",
+            ],
+            &mut [
+                &mut decoded.create_time,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.force_restart,
+                &mut decoded.param_counts,
+                &mut decoded.param_detail,
+                &mut decoded.parameter_group_desc,
+                &mut decoded.parameter_group_id,
+                &mut decoded.parameter_group_name,
+                &mut decoded.parameter_group_type,
+                &mut decoded.update_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -585,15 +587,13 @@ impl aliyun_codec::de::FromJson for RelatedCustinsInfoRelatedCustinsInfo {
             db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AppliedTime" => object.read(&name, &mut decoded.applied_time),
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AppliedTime", "DBInstanceName"],
+            &mut [&mut decoded.applied_time, &mut decoded.db_instance_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -647,14 +647,13 @@ impl aliyun_codec::de::FromJson for ParamDetail {
             parameter_detail: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterDetail" => object.read(&name, &mut decoded.parameter_detail),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParameterDetail"],
+            &mut [&mut decoded.parameter_detail],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -723,15 +722,13 @@ impl aliyun_codec::de::FromJson for ParameterDetail {
             param_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParamName" => object.read(&name, &mut decoded.param_name),
-                "ParamValue" => object.read(&name, &mut decoded.param_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParamName", "ParamValue"],
+            &mut [&mut decoded.param_name, &mut decoded.param_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -184,18 +184,17 @@ impl aliyun_codec::de::FromJson for DescribeParameterGroupsOutput {
             signal_for_optimize_params: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterGroups" => object.read(&name, &mut decoded.parameter_groups),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SignalForOptimizeParams" => {
-                    object.read(&name, &mut decoded.signal_for_optimize_params)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParameterGroups", "RequestId", "SignalForOptimizeParams"],
+            &mut [
+                &mut decoded.parameter_groups,
+                &mut decoded.request_id,
+                &mut decoded.signal_for_optimize_params,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -249,14 +248,13 @@ impl aliyun_codec::de::FromJson for ParameterGroups {
             parameter_group: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterGroup" => object.read(&name, &mut decoded.parameter_group),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParameterGroup"],
+            &mut [&mut decoded.parameter_group],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -448,29 +446,35 @@ impl aliyun_codec::de::FromJson for ParameterGroup {
             update_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ForceRestart" => object.read(&name, &mut decoded.force_restart),
-                "ParamCounts" => object.read(&name, &mut decoded.param_counts),
-                "ParameterGroupDesc" => {
-                    object.read(&name, &mut decoded.parameter_group_desc)
-                }
-                "ParameterGroupId" => object.read(&name, &mut decoded.parameter_group_id),
-                "ParameterGroupName" => {
-                    object.read(&name, &mut decoded.parameter_group_name)
-                }
-                "ParameterGroupType" => {
-                    object.read(&name, &mut decoded.parameter_group_type)
-                }
-                "UpdateTime" => object.read(&name, &mut decoded.update_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreateTime",
+                "Engine",
+                "EngineVersion",
+                "ForceRestart",
+                "ParamCounts",
+                "ParameterGroupDesc",
+                "ParameterGroupId",
+                "ParameterGroupName",
+                "ParameterGroupType",
+                "UpdateTime",
+            ],
+            &mut [
+                &mut decoded.create_time,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.force_restart,
+                &mut decoded.param_counts,
+                &mut decoded.parameter_group_desc,
+                &mut decoded.parameter_group_id,
+                &mut decoded.parameter_group_name,
+                &mut decoded.parameter_group_type,
+                &mut decoded.update_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

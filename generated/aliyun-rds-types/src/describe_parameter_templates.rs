@@ -261,18 +261,19 @@ impl aliyun_codec::de::FromJson for DescribeParameterTemplatesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ParameterCount" => object.read(&name, &mut decoded.parameter_count),
-                "Parameters" => object.read(&name, &mut decoded.parameters),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Engine", "EngineVersion", "ParameterCount", "Parameters", "RequestId"],
+            &mut [
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.parameter_count,
+                &mut decoded.parameters,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -326,14 +327,13 @@ impl aliyun_codec::de::FromJson for Parameters {
             template_record: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TemplateRecord" => object.read(&name, &mut decoded.template_record),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TemplateRecord"],
+            &mut [&mut decoded.template_record],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -468,21 +468,27 @@ impl aliyun_codec::de::FromJson for TemplateRecord {
             parameter_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CheckingCode" => object.read(&name, &mut decoded.checking_code),
-                "ForceModify" => object.read(&name, &mut decoded.force_modify),
-                "ForceRestart" => object.read(&name, &mut decoded.force_restart),
-                "ParameterDescription" => {
-                    object.read(&name, &mut decoded.parameter_description)
-                }
-                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
-                "ParameterValue" => object.read(&name, &mut decoded.parameter_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CheckingCode",
+                "ForceModify",
+                "ForceRestart",
+                "ParameterDescription",
+                "ParameterName",
+                "ParameterValue",
+            ],
+            &mut [
+                &mut decoded.checking_code,
+                &mut decoded.force_modify,
+                &mut decoded.force_restart,
+                &mut decoded.parameter_description,
+                &mut decoded.parameter_name,
+                &mut decoded.parameter_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -123,15 +123,13 @@ impl aliyun_codec::de::FromJson for DescribeParameterTimedScheduleTaskOutput {
             task_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TaskList" => object.read(&name, &mut decoded.task_list),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "TaskList"],
+            &mut [&mut decoded.request_id, &mut decoded.task_list],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -241,18 +239,19 @@ impl aliyun_codec::de::FromJson for TaskList {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Parameters" => object.read(&name, &mut decoded.parameters),
-                "Status" => object.read(&name, &mut decoded.status),
-                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceName", "Parameters", "Status", "SwitchTime", "TaskId"],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.parameters,
+                &mut decoded.status,
+                &mut decoded.switch_time,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -197,21 +197,27 @@ impl aliyun_codec::de::FromJson for DescribeParametersOutput {
             running_parameters: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConfigParameters" => object.read(&name, &mut decoded.config_parameters),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "ParamGroupInfo" => object.read(&name, &mut decoded.param_group_info),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RunningParameters" => {
-                    object.read(&name, &mut decoded.running_parameters)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ConfigParameters",
+                "Engine",
+                "EngineVersion",
+                "ParamGroupInfo",
+                "RequestId",
+                "RunningParameters",
+            ],
+            &mut [
+                &mut decoded.config_parameters,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.param_group_info,
+                &mut decoded.request_id,
+                &mut decoded.running_parameters,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -267,16 +273,13 @@ impl aliyun_codec::de::FromJson for ConfigParameters {
             db_instance_parameter: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceParameter" => {
-                    object.read(&name, &mut decoded.db_instance_parameter)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceParameter"],
+            &mut [&mut decoded.db_instance_parameter],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -379,23 +382,23 @@ impl aliyun_codec::de::FromJson for ParamGroupInfo {
             parameter_group_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParamGroupId" => object.read(&name, &mut decoded.param_group_id),
-                "ParameterGroupDesc" => {
-                    object.read(&name, &mut decoded.parameter_group_desc)
-                }
-                "ParameterGroupName" => {
-                    object.read(&name, &mut decoded.parameter_group_name)
-                }
-                "ParameterGroupType" => {
-                    object.read(&name, &mut decoded.parameter_group_type)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ParamGroupId",
+                "ParameterGroupDesc",
+                "ParameterGroupName",
+                "ParameterGroupType",
+            ],
+            &mut [
+                &mut decoded.param_group_id,
+                &mut decoded.parameter_group_desc,
+                &mut decoded.parameter_group_name,
+                &mut decoded.parameter_group_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -449,16 +452,13 @@ impl aliyun_codec::de::FromJson for RunningParameters {
             db_instance_parameter: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceParameter" => {
-                    object.read(&name, &mut decoded.db_instance_parameter)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceParameter"],
+            &mut [&mut decoded.db_instance_parameter],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -550,18 +550,17 @@ impl aliyun_codec::de::FromJson for DbInstanceParameter {
             parameter_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterDescription" => {
-                    object.read(&name, &mut decoded.parameter_description)
-                }
-                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
-                "ParameterValue" => object.read(&name, &mut decoded.parameter_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ParameterDescription", "ParameterName", "ParameterValue"],
+            &mut [
+                &mut decoded.parameter_description,
+                &mut decoded.parameter_name,
+                &mut decoded.parameter_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -677,24 +676,25 @@ impl aliyun_codec::de::FromJson for RunningParametersDbInstanceParameter {
             parameter_value_range: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ParameterDefaultValue" => {
-                    object.read(&name, &mut decoded.parameter_default_value)
-                }
-                "ParameterDescription" => {
-                    object.read(&name, &mut decoded.parameter_description)
-                }
-                "ParameterName" => object.read(&name, &mut decoded.parameter_name),
-                "ParameterValue" => object.read(&name, &mut decoded.parameter_value),
-                "ParameterValueRange" => {
-                    object.read(&name, &mut decoded.parameter_value_range)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ParameterDefaultValue",
+                "ParameterDescription",
+                "ParameterName",
+                "ParameterValue",
+                "ParameterValueRange",
+            ],
+            &mut [
+                &mut decoded.parameter_default_value,
+                &mut decoded.parameter_description,
+                &mut decoded.parameter_name,
+                &mut decoded.parameter_value,
+                &mut decoded.parameter_value_range,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -228,22 +228,29 @@ impl aliyun_codec::de::FromJson for DescribePgHbaConfigOutput {
             running_hba_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DefaultHbaItems" => object.read(&name, &mut decoded.default_hba_items),
-                "HbaModifyTime" => object.read(&name, &mut decoded.hba_modify_time),
-                "LastModifyStatus" => object.read(&name, &mut decoded.last_modify_status),
-                "ModifyStatusReason" => {
-                    object.read(&name, &mut decoded.modify_status_reason)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RunningHbaItems" => object.read(&name, &mut decoded.running_hba_items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "DefaultHbaItems",
+                "HbaModifyTime",
+                "LastModifyStatus",
+                "ModifyStatusReason",
+                "RequestId",
+                "RunningHbaItems",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.default_hba_items,
+                &mut decoded.hba_modify_time,
+                &mut decoded.last_modify_status,
+                &mut decoded.modify_status_reason,
+                &mut decoded.request_id,
+                &mut decoded.running_hba_items,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -297,14 +304,13 @@ impl aliyun_codec::de::FromJson for DefaultHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HbaItem" => object.read(&name, &mut decoded.hba_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HbaItem"],
+            &mut [&mut decoded.hba_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -358,14 +364,13 @@ impl aliyun_codec::de::FromJson for RunningHbaItems {
             hba_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "HbaItem" => object.read(&name, &mut decoded.hba_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["HbaItem"],
+            &mut [&mut decoded.hba_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -520,21 +525,31 @@ impl aliyun_codec::de::FromJson for HbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Address" => object.read(&name, &mut decoded.address),
-                "Database" => object.read(&name, &mut decoded.database),
-                "Mask" => object.read(&name, &mut decoded.mask),
-                "Method" => object.read(&name, &mut decoded.method),
-                "Option" => object.read(&name, &mut decoded.option),
-                "PriorityId" => object.read(&name, &mut decoded.priority_id),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                "User" => object.read(&name, &mut decoded.user),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Address",
+                "Database",
+                "Mask",
+                "Method",
+                "Option",
+                "PriorityId",
+                "Type",
+                "User",
+            ],
+            &mut [
+                &mut decoded.address,
+                &mut decoded.database,
+                &mut decoded.mask,
+                &mut decoded.method,
+                &mut decoded.option,
+                &mut decoded.priority_id,
+                &mut decoded.r#type,
+                &mut decoded.user,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -693,21 +708,31 @@ impl aliyun_codec::de::FromJson for RunningHbaItemsHbaItem {
             user: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Address" => object.read(&name, &mut decoded.address),
-                "Database" => object.read(&name, &mut decoded.database),
-                "Mask" => object.read(&name, &mut decoded.mask),
-                "Method" => object.read(&name, &mut decoded.method),
-                "Option" => object.read(&name, &mut decoded.option),
-                "PriorityId" => object.read(&name, &mut decoded.priority_id),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                "User" => object.read(&name, &mut decoded.user),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Address",
+                "Database",
+                "Mask",
+                "Method",
+                "Option",
+                "PriorityId",
+                "Type",
+                "User",
+            ],
+            &mut [
+                &mut decoded.address,
+                &mut decoded.database,
+                &mut decoded.mask,
+                &mut decoded.method,
+                &mut decoded.option,
+                &mut decoded.priority_id,
+                &mut decoded.r#type,
+                &mut decoded.user,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

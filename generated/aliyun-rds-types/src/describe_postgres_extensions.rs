@@ -199,21 +199,18 @@ impl aliyun_codec::de::FromJson for DescribePostgresExtensionsOutput {
             uninstalled_extensions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstalledExtensions" => {
-                    object.read(&name, &mut decoded.installed_extensions)
-                }
-                "Overview" => object.read(&name, &mut decoded.overview),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "UninstalledExtensions" => {
-                    object.read(&name, &mut decoded.uninstalled_extensions)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstalledExtensions", "Overview", "RequestId", "UninstalledExtensions"],
+            &mut [
+                &mut decoded.installed_extensions,
+                &mut decoded.overview,
+                &mut decoded.request_id,
+                &mut decoded.uninstalled_extensions,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -398,22 +395,33 @@ impl aliyun_codec::de::FromJson for InstalledExtensions {
             uid: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "Comment" => object.read(&name, &mut decoded.comment),
-                "DefaultVersion" => object.read(&name, &mut decoded.default_version),
-                "InstalledVersion" => object.read(&name, &mut decoded.installed_version),
-                "Name" => object.read(&name, &mut decoded.name),
-                "Owner" => object.read(&name, &mut decoded.owner),
-                "Priority" => object.read(&name, &mut decoded.priority),
-                "Requires" => object.read(&name, &mut decoded.requires),
-                "Uid" => object.read(&name, &mut decoded.uid),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "Comment",
+                "DefaultVersion",
+                "InstalledVersion",
+                "Name",
+                "Owner",
+                "Priority",
+                "Requires",
+                "Uid",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.comment,
+                &mut decoded.default_version,
+                &mut decoded.installed_version,
+                &mut decoded.name,
+                &mut decoded.owner,
+                &mut decoded.priority,
+                &mut decoded.requires,
+                &mut decoded.uid,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -583,22 +591,33 @@ impl aliyun_codec::de::FromJson for UninstalledExtensions {
             uid: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "Comment" => object.read(&name, &mut decoded.comment),
-                "DefaultVersion" => object.read(&name, &mut decoded.default_version),
-                "InstalledVersion" => object.read(&name, &mut decoded.installed_version),
-                "Name" => object.read(&name, &mut decoded.name),
-                "Owner" => object.read(&name, &mut decoded.owner),
-                "Priority" => object.read(&name, &mut decoded.priority),
-                "Requires" => object.read(&name, &mut decoded.requires),
-                "Uid" => object.read(&name, &mut decoded.uid),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "Comment",
+                "DefaultVersion",
+                "InstalledVersion",
+                "Name",
+                "Owner",
+                "Priority",
+                "Requires",
+                "Uid",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.comment,
+                &mut decoded.default_version,
+                &mut decoded.installed_version,
+                &mut decoded.name,
+                &mut decoded.owner,
+                &mut decoded.priority,
+                &mut decoded.requires,
+                &mut decoded.uid,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -515,25 +515,31 @@ impl aliyun_codec::de::FromJson for DescribePriceOutput {
             trade_min_rcu_amount: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "OrderParams" => object.read(&name, &mut decoded.order_params),
-                "PriceInfo" => object.read(&name, &mut decoded.price_info),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Rules" => object.read(&name, &mut decoded.rules),
-                "ServerlessPrice" => object.read(&name, &mut decoded.serverless_price),
-                "ShowDiscount" => object.read(&name, &mut decoded.show_discount),
-                "TradeMaxRCUAmount" => {
-                    object.read(&name, &mut decoded.trade_max_rcu_amount)
-                }
-                "TradeMinRCUAmount" => {
-                    object.read(&name, &mut decoded.trade_min_rcu_amount)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "OrderParams",
+                "PriceInfo",
+                "RequestId",
+                "Rules",
+                "ServerlessPrice",
+                "ShowDiscount",
+                "TradeMaxRCUAmount",
+                "TradeMinRCUAmount",
+            ],
+            &mut [
+                &mut decoded.order_params,
+                &mut decoded.price_info,
+                &mut decoded.request_id,
+                &mut decoded.rules,
+                &mut decoded.serverless_price,
+                &mut decoded.show_discount,
+                &mut decoded.trade_max_rcu_amount,
+                &mut decoded.trade_min_rcu_amount,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -778,27 +784,35 @@ impl aliyun_codec::de::FromJson for PriceInfo {
             trade_price: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ActivityInfo" => object.read(&name, &mut decoded.activity_info),
-                "Coupons" => object.read(&name, &mut decoded.coupons),
-                "Currency" => object.read(&name, &mut decoded.currency),
-                "DiscountPrice" => object.read(&name, &mut decoded.discount_price),
-                "OrderLines" => object.read(&name, &mut decoded.order_lines),
-                "OriginalPrice" => object.read(&name, &mut decoded.original_price),
-                "RuleIds" => object.read(&name, &mut decoded.rule_ids),
-                "TradeMaxRCUAmount" => {
-                    object.read(&name, &mut decoded.trade_max_rcu_amount)
-                }
-                "TradeMinRCUAmount" => {
-                    object.read(&name, &mut decoded.trade_min_rcu_amount)
-                }
-                "TradePrice" => object.read(&name, &mut decoded.trade_price),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ActivityInfo",
+                "Coupons",
+                "Currency",
+                "DiscountPrice",
+                "OrderLines",
+                "OriginalPrice",
+                "RuleIds",
+                "TradeMaxRCUAmount",
+                "TradeMinRCUAmount",
+                "TradePrice",
+            ],
+            &mut [
+                &mut decoded.activity_info,
+                &mut decoded.coupons,
+                &mut decoded.currency,
+                &mut decoded.discount_price,
+                &mut decoded.order_lines,
+                &mut decoded.original_price,
+                &mut decoded.rule_ids,
+                &mut decoded.trade_max_rcu_amount,
+                &mut decoded.trade_min_rcu_amount,
+                &mut decoded.trade_price,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -852,14 +866,13 @@ impl aliyun_codec::de::FromJson for Rules {
             rule: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Rule" => object.read(&name, &mut decoded.rule),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Rule"],
+            &mut [&mut decoded.rule],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1040,43 +1053,35 @@ impl aliyun_codec::de::FromJson for ServerlessPrice {
             storage_discount_amount: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RCUDiscountMaxAmount" => {
-                    object.read(&name, &mut decoded.rcu_discount_max_amount)
-                }
-                "RCUDiscountMinAmount" => {
-                    object.read(&name, &mut decoded.rcu_discount_min_amount)
-                }
-                "RCUOriginalMaxAmount" => {
-                    object.read(&name, &mut decoded.rcu_original_max_amount)
-                }
-                "RCUOriginalMinAmount" => {
-                    object.read(&name, &mut decoded.rcu_original_min_amount)
-                }
-                "StorageOriginalAmount" => {
-                    object.read(&name, &mut decoded.storage_original_amount)
-                }
-                "TotalOriginalMaxAmount" => {
-                    object.read(&name, &mut decoded.total_original_max_amount)
-                }
-                "TotalOriginalMinAmount" => {
-                    object.read(&name, &mut decoded.total_original_min_amount)
-                }
-                "TradeMaxRCUAmount" => {
-                    object.read(&name, &mut decoded.trade_max_rcu_amount)
-                }
-                "TradeMinRCUAmount" => {
-                    object.read(&name, &mut decoded.trade_min_rcu_amount)
-                }
-                "storageDiscountAmount" => {
-                    object.read(&name, &mut decoded.storage_discount_amount)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "RCUDiscountMaxAmount",
+                "RCUDiscountMinAmount",
+                "RCUOriginalMaxAmount",
+                "RCUOriginalMinAmount",
+                "StorageOriginalAmount",
+                "TotalOriginalMaxAmount",
+                "TotalOriginalMinAmount",
+                "TradeMaxRCUAmount",
+                "TradeMinRCUAmount",
+                "storageDiscountAmount",
+            ],
+            &mut [
+                &mut decoded.rcu_discount_max_amount,
+                &mut decoded.rcu_discount_min_amount,
+                &mut decoded.rcu_original_max_amount,
+                &mut decoded.rcu_original_min_amount,
+                &mut decoded.storage_original_amount,
+                &mut decoded.total_original_max_amount,
+                &mut decoded.total_original_min_amount,
+                &mut decoded.trade_max_rcu_amount,
+                &mut decoded.trade_min_rcu_amount,
+                &mut decoded.storage_discount_amount,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1156,16 +1161,17 @@ impl aliyun_codec::de::FromJson for ActivityInfo {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CheckErrMsg" => object.read(&name, &mut decoded.check_err_msg),
-                "ErrorCode" => object.read(&name, &mut decoded.error_code),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CheckErrMsg", "ErrorCode", "Success"],
+            &mut [
+                &mut decoded.check_err_msg,
+                &mut decoded.error_code,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1219,14 +1225,13 @@ impl aliyun_codec::de::FromJson for Coupons {
             coupon: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Coupon" => object.read(&name, &mut decoded.coupon),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Coupon"],
+            &mut [&mut decoded.coupon],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1280,14 +1285,13 @@ impl aliyun_codec::de::FromJson for RuleIds {
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RuleId" => object.read(&name, &mut decoded.rule_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RuleId"],
+            &mut [&mut decoded.rule_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1367,16 +1371,13 @@ impl aliyun_codec::de::FromJson for Rule {
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Description" => object.read(&name, &mut decoded.description),
-                "Name" => object.read(&name, &mut decoded.name),
-                "RuleId" => object.read(&name, &mut decoded.rule_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Description", "Name", "RuleId"],
+            &mut [&mut decoded.description, &mut decoded.name, &mut decoded.rule_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1473,17 +1474,18 @@ impl aliyun_codec::de::FromJson for Coupon {
             name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CouponNo" => object.read(&name, &mut decoded.coupon_no),
-                "Description" => object.read(&name, &mut decoded.description),
-                "IsSelected" => object.read(&name, &mut decoded.is_selected),
-                "Name" => object.read(&name, &mut decoded.name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CouponNo", "Description", "IsSelected", "Name"],
+            &mut [
+                &mut decoded.coupon_no,
+                &mut decoded.description,
+                &mut decoded.is_selected,
+                &mut decoded.name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

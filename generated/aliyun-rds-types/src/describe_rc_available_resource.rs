@@ -321,15 +321,13 @@ impl aliyun_codec::de::FromJson for DescribeRcAvailableResourceOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvailableZones" => object.read(&name, &mut decoded.available_zones),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AvailableZones", "RequestId"],
+            &mut [&mut decoded.available_zones, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -433,20 +431,19 @@ impl aliyun_codec::de::FromJson for AvailableZones {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvailableResources" => {
-                    object.read(&name, &mut decoded.available_resources)
-                }
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                "StatusCategory" => object.read(&name, &mut decoded.status_category),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AvailableResources", "RegionId", "Status", "StatusCategory", "ZoneId"],
+            &mut [
+                &mut decoded.available_resources,
+                &mut decoded.region_id,
+                &mut decoded.status,
+                &mut decoded.status_category,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -509,17 +506,13 @@ impl aliyun_codec::de::FromJson for AvailableResources {
             r#type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SupportedResources" => {
-                    object.read(&name, &mut decoded.supported_resources)
-                }
-                "Type" => object.read(&name, &mut decoded.r#type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SupportedResources", "Type"],
+            &mut [&mut decoded.supported_resources, &mut decoded.r#type],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -645,20 +638,21 @@ impl aliyun_codec::de::FromJson for SupportedResources {
             value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Max" => object.read(&name, &mut decoded.max),
-                "Min" => object.read(&name, &mut decoded.min),
-                "QuotaStatus" => object.read(&name, &mut decoded.quota_status),
-                "Status" => object.read(&name, &mut decoded.status),
-                "StatusCategory" => object.read(&name, &mut decoded.status_category),
-                "Unit" => object.read(&name, &mut decoded.unit),
-                "Value" => object.read(&name, &mut decoded.value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Max", "Min", "QuotaStatus", "Status", "StatusCategory", "Unit", "Value"],
+            &mut [
+                &mut decoded.max,
+                &mut decoded.min,
+                &mut decoded.quota_status,
+                &mut decoded.status,
+                &mut decoded.status_category,
+                &mut decoded.unit,
+                &mut decoded.value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

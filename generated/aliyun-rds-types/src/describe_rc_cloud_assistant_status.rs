@@ -260,21 +260,27 @@ impl aliyun_codec::de::FromJson for DescribeRcCloudAssistantStatusOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceCloudAssistantStatusSet" => {
-                    object.read(&name, &mut decoded.instance_cloud_assistant_status_set)
-                }
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "InstanceCloudAssistantStatusSet",
+                "NextToken",
+                "PageNumber",
+                "PageSize",
+                "RequestId",
+                "TotalCount",
+            ],
+            &mut [
+                &mut decoded.instance_cloud_assistant_status_set,
+                &mut decoded.next_token,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -422,30 +428,33 @@ impl aliyun_codec::de::FromJson for InstanceCloudAssistantStatusSet {
             support_session_manager: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ActiveTaskCount" => object.read(&name, &mut decoded.active_task_count),
-                "CloudAssistantStatus" => {
-                    object.read(&name, &mut decoded.cloud_assistant_status)
-                }
-                "CloudAssistantVersion" => {
-                    object.read(&name, &mut decoded.cloud_assistant_version)
-                }
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InvocationCount" => object.read(&name, &mut decoded.invocation_count),
-                "LastHeartbeatTime" => {
-                    object.read(&name, &mut decoded.last_heartbeat_time)
-                }
-                "LastInvokedTime" => object.read(&name, &mut decoded.last_invoked_time),
-                "OSType" => object.read(&name, &mut decoded.os_type),
-                "SupportSessionManager" => {
-                    object.read(&name, &mut decoded.support_session_manager)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ActiveTaskCount",
+                "CloudAssistantStatus",
+                "CloudAssistantVersion",
+                "InstanceId",
+                "InvocationCount",
+                "LastHeartbeatTime",
+                "LastInvokedTime",
+                "OSType",
+                "SupportSessionManager",
+            ],
+            &mut [
+                &mut decoded.active_task_count,
+                &mut decoded.cloud_assistant_status,
+                &mut decoded.cloud_assistant_version,
+                &mut decoded.instance_id,
+                &mut decoded.invocation_count,
+                &mut decoded.last_heartbeat_time,
+                &mut decoded.last_invoked_time,
+                &mut decoded.os_type,
+                &mut decoded.support_session_manager,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -179,16 +179,13 @@ impl aliyun_codec::de::FromJson for DescribeRcClusterNodesOutput {
             page: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Nodes" => object.read(&name, &mut decoded.nodes),
-                "Page" => object.read(&name, &mut decoded.page),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Nodes", "Page", "RequestId"],
+            &mut [&mut decoded.nodes, &mut decoded.page, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -410,25 +407,39 @@ impl aliyun_codec::de::FromJson for Nodes {
             state: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "DockerVersion" => object.read(&name, &mut decoded.docker_version),
-                "ImageId" => object.read(&name, &mut decoded.image_id),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceRole" => object.read(&name, &mut decoded.instance_role),
-                "IpAddresses" => object.read(&name, &mut decoded.ip_addresses),
-                "IsAliyunNode" => object.read(&name, &mut decoded.is_aliyun_node),
-                "NodeName" => object.read(&name, &mut decoded.node_name),
-                "NodeStatus" => object.read(&name, &mut decoded.node_status),
-                "NodePoolId" => object.read(&name, &mut decoded.node_pool_id),
-                "RuntimeVersion" => object.read(&name, &mut decoded.runtime_version),
-                "State" => object.read(&name, &mut decoded.state),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreationTime",
+                "DockerVersion",
+                "ImageId",
+                "InstanceId",
+                "InstanceRole",
+                "IpAddresses",
+                "IsAliyunNode",
+                "NodeName",
+                "NodePoolId",
+                "NodeStatus",
+                "RuntimeVersion",
+                "State",
+            ],
+            &mut [
+                &mut decoded.creation_time,
+                &mut decoded.docker_version,
+                &mut decoded.image_id,
+                &mut decoded.instance_id,
+                &mut decoded.instance_role,
+                &mut decoded.ip_addresses,
+                &mut decoded.is_aliyun_node,
+                &mut decoded.node_name,
+                &mut decoded.node_pool_id,
+                &mut decoded.node_status,
+                &mut decoded.runtime_version,
+                &mut decoded.state,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -513,16 +524,17 @@ impl aliyun_codec::de::FromJson for Page {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PageNumber", "PageSize", "TotalCount"],
+            &mut [
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -146,15 +146,13 @@ impl aliyun_codec::de::FromJson for DescribeRcClustersOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Clusters" => object.read(&name, &mut decoded.clusters),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Clusters", "RequestId"],
+            &mut [&mut decoded.clusters, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -269,19 +267,20 @@ impl aliyun_codec::de::FromJson for Clusters {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ClusterId" => object.read(&name, &mut decoded.cluster_id),
-                "ClusterName" => object.read(&name, &mut decoded.cluster_name),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "Profile" => object.read(&name, &mut decoded.profile),
-                "Status" => object.read(&name, &mut decoded.status),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ClusterId", "ClusterName", "CreateTime", "Profile", "Status", "VpcId"],
+            &mut [
+                &mut decoded.cluster_id,
+                &mut decoded.cluster_name,
+                &mut decoded.create_time,
+                &mut decoded.profile,
+                &mut decoded.status,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -251,19 +251,27 @@ impl aliyun_codec::de::FromJson for DescribeRcDeploymentSetsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DeploymentSets" => object.read(&name, &mut decoded.deployment_sets),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DeploymentSets",
+                "PageNumber",
+                "PageSize",
+                "RegionId",
+                "RequestId",
+                "TotalCount",
+            ],
+            &mut [
+                &mut decoded.deployment_sets,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -317,14 +325,13 @@ impl aliyun_codec::de::FromJson for DeploymentSets {
             deployment_set: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DeploymentSet" => object.read(&name, &mut decoded.deployment_set),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DeploymentSet"],
+            &mut [&mut decoded.deployment_set],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -530,33 +537,43 @@ impl aliyun_codec::de::FromJson for DeploymentSet {
             tags: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountId" => object.read(&name, &mut decoded.account_id),
-                "Capacities" => object.read(&name, &mut decoded.capacities),
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DeploymentSetDescription" => {
-                    object.read(&name, &mut decoded.deployment_set_description)
-                }
-                "DeploymentSetId" => object.read(&name, &mut decoded.deployment_set_id),
-                "DeploymentSetName" => {
-                    object.read(&name, &mut decoded.deployment_set_name)
-                }
-                "DeploymentStrategy" => {
-                    object.read(&name, &mut decoded.deployment_strategy)
-                }
-                "Domain" => object.read(&name, &mut decoded.domain),
-                "Granularity" => object.read(&name, &mut decoded.granularity),
-                "GroupCount" => object.read(&name, &mut decoded.group_count),
-                "InstanceAmount" => object.read(&name, &mut decoded.instance_amount),
-                "InstanceIds" => object.read(&name, &mut decoded.instance_ids),
-                "Strategy" => object.read(&name, &mut decoded.strategy),
-                "Tags" => object.read(&name, &mut decoded.tags),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountId",
+                "Capacities",
+                "CreateTime",
+                "DeploymentSetDescription",
+                "DeploymentSetId",
+                "DeploymentSetName",
+                "DeploymentStrategy",
+                "Domain",
+                "Granularity",
+                "GroupCount",
+                "InstanceAmount",
+                "InstanceIds",
+                "Strategy",
+                "Tags",
+            ],
+            &mut [
+                &mut decoded.account_id,
+                &mut decoded.capacities,
+                &mut decoded.create_time,
+                &mut decoded.deployment_set_description,
+                &mut decoded.deployment_set_id,
+                &mut decoded.deployment_set_name,
+                &mut decoded.deployment_strategy,
+                &mut decoded.domain,
+                &mut decoded.granularity,
+                &mut decoded.group_count,
+                &mut decoded.instance_amount,
+                &mut decoded.instance_ids,
+                &mut decoded.strategy,
+                &mut decoded.tags,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -610,14 +627,13 @@ impl aliyun_codec::de::FromJson for Capacities {
             capacity: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Capacity" => object.read(&name, &mut decoded.capacity),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Capacity"],
+            &mut [&mut decoded.capacity],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -671,14 +687,13 @@ impl aliyun_codec::de::FromJson for InstanceIds {
             instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceId"],
+            &mut [&mut decoded.instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -732,14 +747,13 @@ impl aliyun_codec::de::FromJson for Tags {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Tag" => object.read(&name, &mut decoded.tag),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Tag"],
+            &mut [&mut decoded.tag],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -816,16 +830,17 @@ impl aliyun_codec::de::FromJson for Capacity {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvailableAmount" => object.read(&name, &mut decoded.available_amount),
-                "UsedAmount" => object.read(&name, &mut decoded.used_amount),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AvailableAmount", "UsedAmount", "ZoneId"],
+            &mut [
+                &mut decoded.available_amount,
+                &mut decoded.used_amount,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -912,17 +927,18 @@ impl aliyun_codec::de::FromJson for Tag {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ResourceId" => object.read(&name, &mut decoded.resource_id),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ResourceId", "ResourceType", "TagKey", "TagValue"],
+            &mut [
+                &mut decoded.resource_id,
+                &mut decoded.resource_type,
+                &mut decoded.tag_key,
+                &mut decoded.tag_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -239,18 +239,19 @@ impl aliyun_codec::de::FromJson for DescribeRcDisksOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Disks" => object.read(&name, &mut decoded.disks),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Disks", "PageNumber", "PageSize", "RequestId", "TotalCount"],
+            &mut [
+                &mut decoded.disks,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -706,43 +707,67 @@ impl aliyun_codec::de::FromJson for Disks {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "DeleteAutoSnapshot" => {
-                    object.read(&name, &mut decoded.delete_auto_snapshot)
-                }
-                "DeleteWithInstance" => {
-                    object.read(&name, &mut decoded.delete_with_instance)
-                }
-                "Description" => object.read(&name, &mut decoded.description),
-                "Device" => object.read(&name, &mut decoded.device),
-                "DiskChargeType" => object.read(&name, &mut decoded.disk_charge_type),
-                "DiskId" => object.read(&name, &mut decoded.disk_id),
-                "DiskName" => object.read(&name, &mut decoded.disk_name),
-                "Encrypted" => object.read(&name, &mut decoded.encrypted),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "IOPS" => object.read(&name, &mut decoded.iops),
-                "ImageId" => object.read(&name, &mut decoded.image_id),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "PerformanceLevel" => object.read(&name, &mut decoded.performance_level),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SerialNumber" => object.read(&name, &mut decoded.serial_number),
-                "Size" => object.read(&name, &mut decoded.size),
-                "SourceSnapshotId" => object.read(&name, &mut decoded.source_snapshot_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                "StorageClusterId" => object.read(&name, &mut decoded.storage_cluster_id),
-                "StorageSetId" => object.read(&name, &mut decoded.storage_set_id),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                "Tag" => object.read(&name, &mut decoded.tag),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "CreationTime",
+                "DeleteAutoSnapshot",
+                "DeleteWithInstance",
+                "Description",
+                "Device",
+                "DiskChargeType",
+                "DiskId",
+                "DiskName",
+                "Encrypted",
+                "ExpiredTime",
+                "IOPS",
+                "ImageId",
+                "InstanceId",
+                "PerformanceLevel",
+                "RegionId",
+                "ResourceGroupId",
+                "SerialNumber",
+                "Size",
+                "SourceSnapshotId",
+                "Status",
+                "StorageClusterId",
+                "StorageSetId",
+                "Tag",
+                "Type",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.creation_time,
+                &mut decoded.delete_auto_snapshot,
+                &mut decoded.delete_with_instance,
+                &mut decoded.description,
+                &mut decoded.device,
+                &mut decoded.disk_charge_type,
+                &mut decoded.disk_id,
+                &mut decoded.disk_name,
+                &mut decoded.encrypted,
+                &mut decoded.expired_time,
+                &mut decoded.iops,
+                &mut decoded.image_id,
+                &mut decoded.instance_id,
+                &mut decoded.performance_level,
+                &mut decoded.region_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.serial_number,
+                &mut decoded.size,
+                &mut decoded.source_snapshot_id,
+                &mut decoded.status,
+                &mut decoded.storage_cluster_id,
+                &mut decoded.storage_set_id,
+                &mut decoded.tag,
+                &mut decoded.r#type,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -811,15 +836,13 @@ impl aliyun_codec::de::FromJson for DisksTag {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TagKey", "TagValue"],
+            &mut [&mut decoded.tag_key, &mut decoded.tag_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -252,25 +252,31 @@ impl aliyun_codec::de::FromJson for DescribeRcElasticScalingOutput {
             target_instance_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AcuType" => object.read(&name, &mut decoded.acu_type),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ScalingEnabled" => object.read(&name, &mut decoded.scaling_enabled),
-                "ScalingSupported" => object.read(&name, &mut decoded.scaling_supported),
-                "ScheduledRule" => object.read(&name, &mut decoded.scheduled_rule),
-                "ScheduledRuleTemplates" => {
-                    object.read(&name, &mut decoded.scheduled_rule_templates)
-                }
-                "TargetInstanceType" => {
-                    object.read(&name, &mut decoded.target_instance_type)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AcuType",
+                "InstanceId",
+                "RequestId",
+                "ScalingEnabled",
+                "ScalingSupported",
+                "ScheduledRule",
+                "ScheduledRuleTemplates",
+                "TargetInstanceType",
+            ],
+            &mut [
+                &mut decoded.acu_type,
+                &mut decoded.instance_id,
+                &mut decoded.request_id,
+                &mut decoded.scaling_enabled,
+                &mut decoded.scaling_supported,
+                &mut decoded.scheduled_rule,
+                &mut decoded.scheduled_rule_templates,
+                &mut decoded.target_instance_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -324,14 +330,13 @@ impl aliyun_codec::de::FromJson for ScheduledRuleTemplates {
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "items" => object.read(&name, &mut decoded.items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["items"],
+            &mut [&mut decoded.items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

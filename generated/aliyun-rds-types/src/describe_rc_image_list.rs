@@ -266,19 +266,20 @@ impl aliyun_codec::de::FromJson for DescribeRcImageListOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Images" => object.read(&name, &mut decoded.images),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Images", "PageNumber", "PageSize", "RegionId", "RequestId", "TotalCount"],
+            &mut [
+                &mut decoded.images,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -525,33 +526,47 @@ impl aliyun_codec::de::FromJson for Images {
             usage: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Architecture" => object.read(&name, &mut decoded.architecture),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "Description" => object.read(&name, &mut decoded.description),
-                "DiskDeviceMappings" => {
-                    object.read(&name, &mut decoded.disk_device_mappings)
-                }
-                "ImageId" => object.read(&name, &mut decoded.image_id),
-                "ImageName" => object.read(&name, &mut decoded.image_name),
-                "ImageVersion" => object.read(&name, &mut decoded.image_version),
-                "IsPublic" => object.read(&name, &mut decoded.is_public),
-                "IsSupportRdsCustom" => {
-                    object.read(&name, &mut decoded.is_support_rds_custom)
-                }
-                "OSName" => object.read(&name, &mut decoded.os_name),
-                "OSNameEn" => object.read(&name, &mut decoded.os_name_en),
-                "OSType" => object.read(&name, &mut decoded.os_type),
-                "Platform" => object.read(&name, &mut decoded.platform),
-                "Size" => object.read(&name, &mut decoded.size),
-                "Status" => object.read(&name, &mut decoded.status),
-                "Usage" => object.read(&name, &mut decoded.usage),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Architecture",
+                "CreationTime",
+                "Description",
+                "DiskDeviceMappings",
+                "ImageId",
+                "ImageName",
+                "ImageVersion",
+                "IsPublic",
+                "IsSupportRdsCustom",
+                "OSName",
+                "OSNameEn",
+                "OSType",
+                "Platform",
+                "Size",
+                "Status",
+                "Usage",
+            ],
+            &mut [
+                &mut decoded.architecture,
+                &mut decoded.creation_time,
+                &mut decoded.description,
+                &mut decoded.disk_device_mappings,
+                &mut decoded.image_id,
+                &mut decoded.image_name,
+                &mut decoded.image_version,
+                &mut decoded.is_public,
+                &mut decoded.is_support_rds_custom,
+                &mut decoded.os_name,
+                &mut decoded.os_name_en,
+                &mut decoded.os_type,
+                &mut decoded.platform,
+                &mut decoded.size,
+                &mut decoded.status,
+                &mut decoded.usage,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -628,16 +643,13 @@ impl aliyun_codec::de::FromJson for DiskDeviceMappings {
             r#type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Device" => object.read(&name, &mut decoded.device),
-                "Size" => object.read(&name, &mut decoded.size),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Device", "Size", "Type"],
+            &mut [&mut decoded.device, &mut decoded.size, &mut decoded.r#type],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

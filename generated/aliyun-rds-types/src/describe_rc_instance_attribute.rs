@@ -778,80 +778,117 @@ impl aliyun_codec::de::FromJson for DescribeRcInstanceAttributeOutput {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AutoRenew" => object.read(&name, &mut decoded.auto_renew),
-                "ClusterId" => object.read(&name, &mut decoded.cluster_id),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "CreateMode" => object.read(&name, &mut decoded.create_mode),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "CreditSpecification" => {
-                    object.read(&name, &mut decoded.credit_specification)
-                }
-                "DataDisks" => object.read(&name, &mut decoded.data_disks),
-                "DbType" => object.read(&name, &mut decoded.db_type),
-                "DedicatedHostAttribute" => {
-                    object.read(&name, &mut decoded.dedicated_host_attribute)
-                }
-                "DeletionProtection" => {
-                    object.read(&name, &mut decoded.deletion_protection)
-                }
-                "DeploymentSetId" => object.read(&name, &mut decoded.deployment_set_id),
-                "Description" => object.read(&name, &mut decoded.description),
-                "DiskType" => object.read(&name, &mut decoded.disk_type),
-                "EcsInstanceType" => object.read(&name, &mut decoded.ecs_instance_type),
-                "EipAddress" => object.read(&name, &mut decoded.eip_address),
-                "EnableJumboFrame" => object.read(&name, &mut decoded.enable_jumbo_frame),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "Gpu" => object.read(&name, &mut decoded.gpu),
-                "GpuTypes" => object.read(&name, &mut decoded.gpu_types),
-                "HostName" => object.read(&name, &mut decoded.host_name),
-                "HostType" => object.read(&name, &mut decoded.host_type),
-                "ImageId" => object.read(&name, &mut decoded.image_id),
-                "InnerIpAddress" => object.read(&name, &mut decoded.inner_ip_address),
-                "InstanceChargeType" => {
-                    object.read(&name, &mut decoded.instance_charge_type)
-                }
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "InstanceNetworkType" => {
-                    object.read(&name, &mut decoded.instance_network_type)
-                }
-                "InstanceType" => object.read(&name, &mut decoded.instance_type),
-                "InternetChargeType" => {
-                    object.read(&name, &mut decoded.internet_charge_type)
-                }
-                "InternetMaxBandwidthIn" => {
-                    object.read(&name, &mut decoded.internet_max_bandwidth_in)
-                }
-                "InternetMaxBandwidthOut" => {
-                    object.read(&name, &mut decoded.internet_max_bandwidth_out)
-                }
-                "IoOptimized" => object.read(&name, &mut decoded.io_optimized),
-                "KeyPairName" => object.read(&name, &mut decoded.key_pair_name),
-                "Memory" => object.read(&name, &mut decoded.memory),
-                "NodeType" => object.read(&name, &mut decoded.node_type),
-                "OperationLocks" => object.read(&name, &mut decoded.operation_locks),
-                "PublicIpAddress" => object.read(&name, &mut decoded.public_ip_address),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SecurityGroupIds" => object.read(&name, &mut decoded.security_group_ids),
-                "SerialNumber" => object.read(&name, &mut decoded.serial_number),
-                "SpotStrategy" => object.read(&name, &mut decoded.spot_strategy),
-                "Status" => object.read(&name, &mut decoded.status),
-                "StoppedMode" => object.read(&name, &mut decoded.stopped_mode),
-                "SystemDisk" => object.read(&name, &mut decoded.system_disk),
-                "Tags" => object.read(&name, &mut decoded.tags),
-                "UserData" => object.read(&name, &mut decoded.user_data),
-                "VlanId" => object.read(&name, &mut decoded.vlan_id),
-                "VpcAttributes" => object.read(&name, &mut decoded.vpc_attributes),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AutoRenew",
+                "ClusterId",
+                "Cpu",
+                "CreateMode",
+                "CreationTime",
+                "CreditSpecification",
+                "DataDisks",
+                "DbType",
+                "DedicatedHostAttribute",
+                "DeletionProtection",
+                "DeploymentSetId",
+                "Description",
+                "DiskType",
+                "EcsInstanceType",
+                "EipAddress",
+                "EnableJumboFrame",
+                "ExpiredTime",
+                "Gpu",
+                "GpuTypes",
+                "HostName",
+                "HostType",
+                "ImageId",
+                "InnerIpAddress",
+                "InstanceChargeType",
+                "InstanceId",
+                "InstanceName",
+                "InstanceNetworkType",
+                "InstanceType",
+                "InternetChargeType",
+                "InternetMaxBandwidthIn",
+                "InternetMaxBandwidthOut",
+                "IoOptimized",
+                "KeyPairName",
+                "Memory",
+                "NodeType",
+                "OperationLocks",
+                "PublicIpAddress",
+                "RegionId",
+                "RequestId",
+                "ResourceGroupId",
+                "SecurityGroupIds",
+                "SerialNumber",
+                "SpotStrategy",
+                "Status",
+                "StoppedMode",
+                "SystemDisk",
+                "Tags",
+                "UserData",
+                "VlanId",
+                "VpcAttributes",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.auto_renew,
+                &mut decoded.cluster_id,
+                &mut decoded.cpu,
+                &mut decoded.create_mode,
+                &mut decoded.creation_time,
+                &mut decoded.credit_specification,
+                &mut decoded.data_disks,
+                &mut decoded.db_type,
+                &mut decoded.dedicated_host_attribute,
+                &mut decoded.deletion_protection,
+                &mut decoded.deployment_set_id,
+                &mut decoded.description,
+                &mut decoded.disk_type,
+                &mut decoded.ecs_instance_type,
+                &mut decoded.eip_address,
+                &mut decoded.enable_jumbo_frame,
+                &mut decoded.expired_time,
+                &mut decoded.gpu,
+                &mut decoded.gpu_types,
+                &mut decoded.host_name,
+                &mut decoded.host_type,
+                &mut decoded.image_id,
+                &mut decoded.inner_ip_address,
+                &mut decoded.instance_charge_type,
+                &mut decoded.instance_id,
+                &mut decoded.instance_name,
+                &mut decoded.instance_network_type,
+                &mut decoded.instance_type,
+                &mut decoded.internet_charge_type,
+                &mut decoded.internet_max_bandwidth_in,
+                &mut decoded.internet_max_bandwidth_out,
+                &mut decoded.io_optimized,
+                &mut decoded.key_pair_name,
+                &mut decoded.memory,
+                &mut decoded.node_type,
+                &mut decoded.operation_locks,
+                &mut decoded.public_ip_address,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.security_group_ids,
+                &mut decoded.serial_number,
+                &mut decoded.spot_strategy,
+                &mut decoded.status,
+                &mut decoded.stopped_mode,
+                &mut decoded.system_disk,
+                &mut decoded.tags,
+                &mut decoded.user_data,
+                &mut decoded.vlan_id,
+                &mut decoded.vpc_attributes,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -905,14 +942,13 @@ impl aliyun_codec::de::FromJson for DataDisks {
             data_disk: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DataDisk" => object.read(&name, &mut decoded.data_disk),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DataDisk"],
+            &mut [&mut decoded.data_disk],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -977,17 +1013,13 @@ impl aliyun_codec::de::FromJson for DedicatedHostAttribute {
             dedicated_host_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DedicatedHostId" => object.read(&name, &mut decoded.dedicated_host_id),
-                "DedicatedHostName" => {
-                    object.read(&name, &mut decoded.dedicated_host_name)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DedicatedHostId", "DedicatedHostName"],
+            &mut [&mut decoded.dedicated_host_id, &mut decoded.dedicated_host_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1087,19 +1119,18 @@ impl aliyun_codec::de::FromJson for EipAddress {
             ip_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AllocationId" => object.read(&name, &mut decoded.allocation_id),
-                "Bandwidth" => object.read(&name, &mut decoded.bandwidth),
-                "InternetChargeType" => {
-                    object.read(&name, &mut decoded.internet_charge_type)
-                }
-                "IpAddress" => object.read(&name, &mut decoded.ip_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AllocationId", "Bandwidth", "InternetChargeType", "IpAddress"],
+            &mut [
+                &mut decoded.allocation_id,
+                &mut decoded.bandwidth,
+                &mut decoded.internet_charge_type,
+                &mut decoded.ip_address,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1153,14 +1184,13 @@ impl aliyun_codec::de::FromJson for InnerIpAddress {
             ip_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "IpAddress" => object.read(&name, &mut decoded.ip_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["IpAddress"],
+            &mut [&mut decoded.ip_address],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1214,14 +1244,13 @@ impl aliyun_codec::de::FromJson for OperationLocks {
             lock_reason: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "LockReason" => object.read(&name, &mut decoded.lock_reason),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["LockReason"],
+            &mut [&mut decoded.lock_reason],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1275,14 +1304,13 @@ impl aliyun_codec::de::FromJson for PublicIpAddress {
             ip_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "IpAddress" => object.read(&name, &mut decoded.ip_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["IpAddress"],
+            &mut [&mut decoded.ip_address],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1336,14 +1364,13 @@ impl aliyun_codec::de::FromJson for SecurityGroupIds {
             security_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SecurityGroupId" => object.read(&name, &mut decoded.security_group_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SecurityGroupId"],
+            &mut [&mut decoded.security_group_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1465,24 +1492,25 @@ impl aliyun_codec::de::FromJson for SystemDisk {
             system_disk_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DeleteWithInstance" => {
-                    object.read(&name, &mut decoded.delete_with_instance)
-                }
-                "Encrypted" => object.read(&name, &mut decoded.encrypted),
-                "SystemDiskCategory" => {
-                    object.read(&name, &mut decoded.system_disk_category)
-                }
-                "SystemDiskPerformanceLevel" => {
-                    object.read(&name, &mut decoded.system_disk_performance_level)
-                }
-                "SystemDiskSize" => object.read(&name, &mut decoded.system_disk_size),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DeleteWithInstance",
+                "Encrypted",
+                "SystemDiskCategory",
+                "SystemDiskPerformanceLevel",
+                "SystemDiskSize",
+            ],
+            &mut [
+                &mut decoded.delete_with_instance,
+                &mut decoded.encrypted,
+                &mut decoded.system_disk_category,
+                &mut decoded.system_disk_performance_level,
+                &mut decoded.system_disk_size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1536,14 +1564,13 @@ impl aliyun_codec::de::FromJson for Tags {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Tag" => object.read(&name, &mut decoded.tag),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Tag"],
+            &mut [&mut decoded.tag],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1638,17 +1665,18 @@ impl aliyun_codec::de::FromJson for VpcAttributes {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NatIpAddress" => object.read(&name, &mut decoded.nat_ip_address),
-                "PrivateIpAddress" => object.read(&name, &mut decoded.private_ip_address),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NatIpAddress", "PrivateIpAddress", "VSwitchId", "VpcId"],
+            &mut [
+                &mut decoded.nat_ip_address,
+                &mut decoded.private_ip_address,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1774,22 +1802,29 @@ impl aliyun_codec::de::FromJson for DataDisk {
             snapshot_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "DeleteWithInstance" => {
-                    object.read(&name, &mut decoded.delete_with_instance)
-                }
-                "Device" => object.read(&name, &mut decoded.device),
-                "Encrypted" => object.read(&name, &mut decoded.encrypted),
-                "PerformanceLevel" => object.read(&name, &mut decoded.performance_level),
-                "Size" => object.read(&name, &mut decoded.size),
-                "SnapshotId" => object.read(&name, &mut decoded.snapshot_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Category",
+                "DeleteWithInstance",
+                "Device",
+                "Encrypted",
+                "PerformanceLevel",
+                "Size",
+                "SnapshotId",
+            ],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.delete_with_instance,
+                &mut decoded.device,
+                &mut decoded.encrypted,
+                &mut decoded.performance_level,
+                &mut decoded.size,
+                &mut decoded.snapshot_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1843,14 +1878,13 @@ impl aliyun_codec::de::FromJson for LockReason {
             lock_reason: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "LockReason" => object.read(&name, &mut decoded.lock_reason),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["LockReason"],
+            &mut [&mut decoded.lock_reason],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1937,17 +1971,18 @@ impl aliyun_codec::de::FromJson for Tag {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ResourceId" => object.read(&name, &mut decoded.resource_id),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ResourceId", "ResourceType", "TagKey", "TagValue"],
+            &mut [
+                &mut decoded.resource_id,
+                &mut decoded.resource_type,
+                &mut decoded.tag_key,
+                &mut decoded.tag_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -2001,14 +2036,13 @@ impl aliyun_codec::de::FromJson for PrivateIpAddress {
             ip_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "IpAddress" => object.read(&name, &mut decoded.ip_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["IpAddress"],
+            &mut [&mut decoded.ip_address],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

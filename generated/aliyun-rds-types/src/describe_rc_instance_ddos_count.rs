@@ -156,15 +156,13 @@ impl aliyun_codec::de::FromJson for DescribeRcInstanceDdosCountOutput {
             ddos_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "DdosCount" => object.read(&name, &mut decoded.ddos_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DdosCount", "RequestId"],
+            &mut [&mut decoded.ddos_count, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -249,16 +247,17 @@ impl aliyun_codec::de::FromJson for DdosCount {
             defense_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BlackholeCount" => object.read(&name, &mut decoded.blackhole_count),
-                "InstacenCount" => object.read(&name, &mut decoded.instacen_count),
-                "DefenseCount" => object.read(&name, &mut decoded.defense_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["BlackholeCount", "DefenseCount", "InstacenCount"],
+            &mut [
+                &mut decoded.blackhole_count,
+                &mut decoded.defense_count,
+                &mut decoded.instacen_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -365,21 +365,27 @@ impl aliyun_codec::de::FromJson for DescribeRcInstanceHistoryEventsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceSystemEventSet" => {
-                    object.read(&name, &mut decoded.instance_system_event_set)
-                }
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "InstanceSystemEventSet",
+                "NextToken",
+                "PageNumber",
+                "PageSize",
+                "RequestId",
+                "TotalCount",
+            ],
+            &mut [
+                &mut decoded.instance_system_event_set,
+                &mut decoded.next_token,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -644,27 +650,39 @@ impl aliyun_codec::de::FromJson for InstanceSystemEventSet {
             resource_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EventCycleStatus" => object.read(&name, &mut decoded.event_cycle_status),
-                "EventFinishTime" => object.read(&name, &mut decoded.event_finish_time),
-                "EventId" => object.read(&name, &mut decoded.event_id),
-                "EventPublishTime" => object.read(&name, &mut decoded.event_publish_time),
-                "EventType" => object.read(&name, &mut decoded.event_type),
-                "ExtendedAttribute" => {
-                    object.read(&name, &mut decoded.extended_attribute)
-                }
-                "ImpactLevel" => object.read(&name, &mut decoded.impact_level),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "NotBefore" => object.read(&name, &mut decoded.not_before),
-                "Reason" => object.read(&name, &mut decoded.reason),
-                "ReasonCode" => object.read(&name, &mut decoded.reason_code),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "EventCycleStatus",
+                "EventFinishTime",
+                "EventId",
+                "EventPublishTime",
+                "EventType",
+                "ExtendedAttribute",
+                "ImpactLevel",
+                "InstanceId",
+                "NotBefore",
+                "Reason",
+                "ReasonCode",
+                "ResourceType",
+            ],
+            &mut [
+                &mut decoded.event_cycle_status,
+                &mut decoded.event_finish_time,
+                &mut decoded.event_id,
+                &mut decoded.event_publish_time,
+                &mut decoded.event_type,
+                &mut decoded.extended_attribute,
+                &mut decoded.impact_level,
+                &mut decoded.instance_id,
+                &mut decoded.not_before,
+                &mut decoded.reason,
+                &mut decoded.reason_code,
+                &mut decoded.resource_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -727,15 +745,13 @@ impl aliyun_codec::de::FromJson for EventCycleStatus {
             name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Name" => object.read(&name, &mut decoded.name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Name"],
+            &mut [&mut decoded.code, &mut decoded.name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -798,15 +814,13 @@ impl aliyun_codec::de::FromJson for EventType {
             name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Name" => object.read(&name, &mut decoded.name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Name"],
+            &mut [&mut decoded.code, &mut decoded.name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1009,29 +1023,43 @@ impl aliyun_codec::de::FromJson for ExtendedAttribute {
             response_result: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CanAccept" => object.read(&name, &mut decoded.can_accept),
-                "Code" => object.read(&name, &mut decoded.code),
-                "Device" => object.read(&name, &mut decoded.device),
-                "DiskId" => object.read(&name, &mut decoded.disk_id),
-                "HostId" => object.read(&name, &mut decoded.host_id),
-                "HostType" => object.read(&name, &mut decoded.host_type),
-                "InactiveDisks" => object.read(&name, &mut decoded.inactive_disks),
-                "MigrationOptions" => object.read(&name, &mut decoded.migration_options),
-                "OnlineRepairPolicy" => {
-                    object.read(&name, &mut decoded.online_repair_policy)
-                }
-                "PunishDomain" => object.read(&name, &mut decoded.punish_domain),
-                "PunishType" => object.read(&name, &mut decoded.punish_type),
-                "PunishUrl" => object.read(&name, &mut decoded.punish_url),
-                "Rack" => object.read(&name, &mut decoded.rack),
-                "ResponseResult" => object.read(&name, &mut decoded.response_result),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CanAccept",
+                "Code",
+                "Device",
+                "DiskId",
+                "HostId",
+                "HostType",
+                "InactiveDisks",
+                "MigrationOptions",
+                "OnlineRepairPolicy",
+                "PunishDomain",
+                "PunishType",
+                "PunishUrl",
+                "Rack",
+                "ResponseResult",
+            ],
+            &mut [
+                &mut decoded.can_accept,
+                &mut decoded.code,
+                &mut decoded.device,
+                &mut decoded.disk_id,
+                &mut decoded.host_id,
+                &mut decoded.host_type,
+                &mut decoded.inactive_disks,
+                &mut decoded.migration_options,
+                &mut decoded.online_repair_policy,
+                &mut decoded.punish_domain,
+                &mut decoded.punish_type,
+                &mut decoded.punish_url,
+                &mut decoded.rack,
+                &mut decoded.response_result,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1135,18 +1163,25 @@ impl aliyun_codec::de::FromJson for InactiveDisks {
             release_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "DeviceCategory" => object.read(&name, &mut decoded.device_category),
-                "DeviceSize" => object.read(&name, &mut decoded.device_size),
-                "DeviceType" => object.read(&name, &mut decoded.device_type),
-                "ReleaseTime" => object.read(&name, &mut decoded.release_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreationTime",
+                "DeviceCategory",
+                "DeviceSize",
+                "DeviceType",
+                "ReleaseTime",
+            ],
+            &mut [
+                &mut decoded.creation_time,
+                &mut decoded.device_category,
+                &mut decoded.device_size,
+                &mut decoded.device_type,
+                &mut decoded.release_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -283,16 +283,17 @@ impl aliyun_codec::de::FromJson for DescribeRcInstanceIpAddressOutput {
             rc_instance_list: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Total" => object.read(&name, &mut decoded.total),
-                "RCInstanceList" => object.read(&name, &mut decoded.rc_instance_list),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RCInstanceList", "RequestId", "Total"],
+            &mut [
+                &mut decoded.rc_instance_list,
+                &mut decoded.request_id,
+                &mut decoded.total,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -409,18 +410,25 @@ impl aliyun_codec::de::FromJson for RcInstanceList {
             ip_address_config: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceType" => object.read(&name, &mut decoded.instance_type),
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "InstanceStatus" => object.read(&name, &mut decoded.instance_status),
-                "IpAddressConfig" => object.read(&name, &mut decoded.ip_address_config),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "InstanceId",
+                "InstanceName",
+                "InstanceStatus",
+                "InstanceType",
+                "IpAddressConfig",
+            ],
+            &mut [
+                &mut decoded.instance_id,
+                &mut decoded.instance_name,
+                &mut decoded.instance_status,
+                &mut decoded.instance_type,
+                &mut decoded.ip_address_config,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -614,29 +622,35 @@ impl aliyun_codec::de::FromJson for IpAddressConfig {
             is_full_protection: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceIp" => object.read(&name, &mut decoded.instance_ip),
-                "IsBgppack" => object.read(&name, &mut decoded.is_bgppack),
-                "IpVersion" => object.read(&name, &mut decoded.ip_version),
-                "IpStatus" => object.read(&name, &mut decoded.ip_status),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ElasticThreshold" => object.read(&name, &mut decoded.elastic_threshold),
-                "BlackholeThreshold" => {
-                    object.read(&name, &mut decoded.blackhole_threshold)
-                }
-                "DefenseBpsThreshold" => {
-                    object.read(&name, &mut decoded.defense_bps_threshold)
-                }
-                "DefensePpsThreshold" => {
-                    object.read(&name, &mut decoded.defense_pps_threshold)
-                }
-                "IsFullProtection" => object.read(&name, &mut decoded.is_full_protection),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BlackholeThreshold",
+                "DefenseBpsThreshold",
+                "DefensePpsThreshold",
+                "ElasticThreshold",
+                "InstanceIp",
+                "IpStatus",
+                "IpVersion",
+                "IsBgppack",
+                "IsFullProtection",
+                "RegionId",
+            ],
+            &mut [
+                &mut decoded.blackhole_threshold,
+                &mut decoded.defense_bps_threshold,
+                &mut decoded.defense_pps_threshold,
+                &mut decoded.elastic_threshold,
+                &mut decoded.instance_ip,
+                &mut decoded.ip_status,
+                &mut decoded.ip_version,
+                &mut decoded.is_bgppack,
+                &mut decoded.is_full_protection,
+                &mut decoded.region_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -126,17 +126,13 @@ impl aliyun_codec::de::FromJson for DescribeRcInstanceTypeFamiliesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceTypeFamilies" => {
-                    object.read(&name, &mut decoded.instance_type_families)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceTypeFamilies", "RequestId"],
+            &mut [&mut decoded.instance_type_families, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -190,16 +186,13 @@ impl aliyun_codec::de::FromJson for InstanceTypeFamilies {
             instance_type_family: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceTypeFamily" => {
-                    object.read(&name, &mut decoded.instance_type_family)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceTypeFamily"],
+            &mut [&mut decoded.instance_type_family],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -266,19 +259,16 @@ impl aliyun_codec::de::FromJson for InstanceTypeFamily {
             instance_type_family_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceTypeFamilyDesc" => {
-                    object.read(&name, &mut decoded.instance_type_family_desc)
-                }
-                "InstanceTypeFamilyId" => {
-                    object.read(&name, &mut decoded.instance_type_family_id)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceTypeFamilyDesc", "InstanceTypeFamilyId"],
+            &mut [
+                &mut decoded.instance_type_family_desc,
+                &mut decoded.instance_type_family_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

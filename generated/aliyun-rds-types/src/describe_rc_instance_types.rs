@@ -178,15 +178,13 @@ impl aliyun_codec::de::FromJson for DescribeRcInstanceTypesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceTypes" => object.read(&name, &mut decoded.instance_types),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceTypes", "RequestId"],
+            &mut [&mut decoded.instance_types, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -240,14 +238,13 @@ impl aliyun_codec::de::FromJson for InstanceTypes {
             instance_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceType" => object.read(&name, &mut decoded.instance_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceType"],
+            &mut [&mut decoded.instance_type],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -362,23 +359,27 @@ impl aliyun_codec::de::FromJson for InstanceType {
             memory_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CpuCoreCount" => object.read(&name, &mut decoded.cpu_core_count),
-                "DiskQuantity" => object.read(&name, &mut decoded.disk_quantity),
-                "InstanceTypeFamily" => {
-                    object.read(&name, &mut decoded.instance_type_family)
-                }
-                "InstanceTypeId" => object.read(&name, &mut decoded.instance_type_id),
-                "JumboFrameSupport" => {
-                    object.read(&name, &mut decoded.jumbo_frame_support)
-                }
-                "MemorySize" => object.read(&name, &mut decoded.memory_size),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CpuCoreCount",
+                "DiskQuantity",
+                "InstanceTypeFamily",
+                "InstanceTypeId",
+                "JumboFrameSupport",
+                "MemorySize",
+            ],
+            &mut [
+                &mut decoded.cpu_core_count,
+                &mut decoded.disk_quantity,
+                &mut decoded.instance_type_family,
+                &mut decoded.instance_type_id,
+                &mut decoded.jumbo_frame_support,
+                &mut decoded.memory_size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -357,18 +357,19 @@ impl aliyun_codec::de::FromJson for DescribeRcInstancesOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RCInstances" => object.read(&name, &mut decoded.rc_instances),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PageNumber", "PageSize", "RCInstances", "RequestId", "TotalCount"],
+            &mut [
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.rc_instances,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -829,52 +830,85 @@ impl aliyun_codec::de::FromJson for RcInstances {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AutoRenew" => object.read(&name, &mut decoded.auto_renew),
-                "ClusterId" => object.read(&name, &mut decoded.cluster_id),
-                "ClusterName" => object.read(&name, &mut decoded.cluster_name),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "CreateMode" => object.read(&name, &mut decoded.create_mode),
-                "DbType" => object.read(&name, &mut decoded.db_type),
-                "DeploymentSetId" => object.read(&name, &mut decoded.deployment_set_id),
-                "Description" => object.read(&name, &mut decoded.description),
-                "EcsHostName" => object.read(&name, &mut decoded.ecs_host_name),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
-                "HostIp" => object.read(&name, &mut decoded.host_ip),
-                "HostName" => object.read(&name, &mut decoded.host_name),
-                "ImageId" => object.read(&name, &mut decoded.image_id),
-                "InstanceChargeType" => {
-                    object.read(&name, &mut decoded.instance_charge_type)
-                }
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "InstanceType" => object.read(&name, &mut decoded.instance_type),
-                "InstanceTypeFamily" => {
-                    object.read(&name, &mut decoded.instance_type_family)
-                }
-                "Memory" => object.read(&name, &mut decoded.memory),
-                "NodeType" => object.read(&name, &mut decoded.node_type),
-                "OSName" => object.read(&name, &mut decoded.os_name),
-                "OSType" => object.read(&name, &mut decoded.os_type),
-                "PublicIp" => object.read(&name, &mut decoded.public_ip),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SecurityGroupId" => object.read(&name, &mut decoded.security_group_id),
-                "SpotStrategy" => object.read(&name, &mut decoded.spot_strategy),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "Status" => object.read(&name, &mut decoded.status),
-                "StoppedMode" => object.read(&name, &mut decoded.stopped_mode),
-                "TagResources" => object.read(&name, &mut decoded.tag_resources),
-                "Tags" => object.read(&name, &mut decoded.tags),
-                "VpcAttributes" => object.read(&name, &mut decoded.vpc_attributes),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AutoRenew",
+                "ClusterId",
+                "ClusterName",
+                "Cpu",
+                "CreateMode",
+                "DbType",
+                "DeploymentSetId",
+                "Description",
+                "EcsHostName",
+                "ExpiredTime",
+                "GmtCreated",
+                "HostIp",
+                "HostName",
+                "ImageId",
+                "InstanceChargeType",
+                "InstanceId",
+                "InstanceName",
+                "InstanceType",
+                "InstanceTypeFamily",
+                "Memory",
+                "NodeType",
+                "OSName",
+                "OSType",
+                "PublicIp",
+                "RegionId",
+                "SecurityGroupId",
+                "SpotStrategy",
+                "StartTime",
+                "Status",
+                "StoppedMode",
+                "TagResources",
+                "Tags",
+                "VpcAttributes",
+                "VpcId",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.auto_renew,
+                &mut decoded.cluster_id,
+                &mut decoded.cluster_name,
+                &mut decoded.cpu,
+                &mut decoded.create_mode,
+                &mut decoded.db_type,
+                &mut decoded.deployment_set_id,
+                &mut decoded.description,
+                &mut decoded.ecs_host_name,
+                &mut decoded.expired_time,
+                &mut decoded.gmt_created,
+                &mut decoded.host_ip,
+                &mut decoded.host_name,
+                &mut decoded.image_id,
+                &mut decoded.instance_charge_type,
+                &mut decoded.instance_id,
+                &mut decoded.instance_name,
+                &mut decoded.instance_type,
+                &mut decoded.instance_type_family,
+                &mut decoded.memory,
+                &mut decoded.node_type,
+                &mut decoded.os_name,
+                &mut decoded.os_type,
+                &mut decoded.public_ip,
+                &mut decoded.region_id,
+                &mut decoded.security_group_id,
+                &mut decoded.spot_strategy,
+                &mut decoded.start_time,
+                &mut decoded.status,
+                &mut decoded.stopped_mode,
+                &mut decoded.tag_resources,
+                &mut decoded.tags,
+                &mut decoded.vpc_attributes,
+                &mut decoded.vpc_id,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -966,17 +1000,18 @@ impl aliyun_codec::de::FromJson for TagResources {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ResourceId" => object.read(&name, &mut decoded.resource_id),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ResourceId", "ResourceType", "TagKey", "TagValue"],
+            &mut [
+                &mut decoded.resource_id,
+                &mut decoded.resource_type,
+                &mut decoded.tag_key,
+                &mut decoded.tag_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1068,17 +1103,18 @@ impl aliyun_codec::de::FromJson for Tags {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ResourceId" => object.read(&name, &mut decoded.resource_id),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ResourceId", "ResourceType", "TagKey", "TagValue"],
+            &mut [
+                &mut decoded.resource_id,
+                &mut decoded.resource_type,
+                &mut decoded.tag_key,
+                &mut decoded.tag_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1173,17 +1209,18 @@ impl aliyun_codec::de::FromJson for VpcAttributes {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NatIpAddress" => object.read(&name, &mut decoded.nat_ip_address),
-                "PrivateIpAddress" => object.read(&name, &mut decoded.private_ip_address),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NatIpAddress", "PrivateIpAddress", "VSwitchId", "VpcId"],
+            &mut [
+                &mut decoded.nat_ip_address,
+                &mut decoded.private_ip_address,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

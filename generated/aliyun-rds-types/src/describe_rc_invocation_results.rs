@@ -329,21 +329,27 @@ impl aliyun_codec::de::FromJson for DescribeRcInvocationResultsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InvocationResults" => {
-                    object.read(&name, &mut decoded.invocation_results)
-                }
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "InvocationResults",
+                "NextToken",
+                "PageNumber",
+                "PageSize",
+                "RequestId",
+                "TotalCount",
+            ],
+            &mut [
+                &mut decoded.invocation_results,
+                &mut decoded.next_token,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -618,33 +624,51 @@ impl aliyun_codec::de::FromJson for InvocationResults {
             username: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CommandId" => object.read(&name, &mut decoded.command_id),
-                "ContainerId" => object.read(&name, &mut decoded.container_id),
-                "ContainerName" => object.read(&name, &mut decoded.container_name),
-                "Dropped" => object.read(&name, &mut decoded.dropped),
-                "ErrorCode" => object.read(&name, &mut decoded.error_code),
-                "ErrorInfo" => object.read(&name, &mut decoded.error_info),
-                "ExitCode" => object.read(&name, &mut decoded.exit_code),
-                "FinishedTime" => object.read(&name, &mut decoded.finished_time),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "InvocationStatus" => object.read(&name, &mut decoded.invocation_status),
-                "InvokeId" => object.read(&name, &mut decoded.invoke_id),
-                "InvokeRecordStatus" => {
-                    object.read(&name, &mut decoded.invoke_record_status)
-                }
-                "Output" => object.read(&name, &mut decoded.output),
-                "Repeats" => object.read(&name, &mut decoded.repeats),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "StopTime" => object.read(&name, &mut decoded.stop_time),
-                "Tags" => object.read(&name, &mut decoded.tags),
-                "Username" => object.read(&name, &mut decoded.username),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CommandId",
+                "ContainerId",
+                "ContainerName",
+                "Dropped",
+                "ErrorCode",
+                "ErrorInfo",
+                "ExitCode",
+                "FinishedTime",
+                "InstanceId",
+                "InvocationStatus",
+                "InvokeId",
+                "InvokeRecordStatus",
+                "Output",
+                "Repeats",
+                "StartTime",
+                "StopTime",
+                "Tags",
+                "Username",
+            ],
+            &mut [
+                &mut decoded.command_id,
+                &mut decoded.container_id,
+                &mut decoded.container_name,
+                &mut decoded.dropped,
+                &mut decoded.error_code,
+                &mut decoded.error_info,
+                &mut decoded.exit_code,
+                &mut decoded.finished_time,
+                &mut decoded.instance_id,
+                &mut decoded.invocation_status,
+                &mut decoded.invoke_id,
+                &mut decoded.invoke_record_status,
+                &mut decoded.output,
+                &mut decoded.repeats,
+                &mut decoded.start_time,
+                &mut decoded.stop_time,
+                &mut decoded.tags,
+                &mut decoded.username,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -707,15 +731,13 @@ impl aliyun_codec::de::FromJson for Tags {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TagKey", "TagValue"],
+            &mut [&mut decoded.tag_key, &mut decoded.tag_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -310,20 +310,29 @@ impl aliyun_codec::de::FromJson for DescribeRcMetricListOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Datapoints" => object.read(&name, &mut decoded.datapoints),
-                "Message" => object.read(&name, &mut decoded.message),
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "Period" => object.read(&name, &mut decoded.period),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Code",
+                "Datapoints",
+                "Message",
+                "NextToken",
+                "Period",
+                "RequestId",
+                "Success",
+            ],
+            &mut [
+                &mut decoded.code,
+                &mut decoded.datapoints,
+                &mut decoded.message,
+                &mut decoded.next_token,
+                &mut decoded.period,
+                &mut decoded.request_id,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

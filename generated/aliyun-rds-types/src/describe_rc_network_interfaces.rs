@@ -123,17 +123,13 @@ impl aliyun_codec::de::FromJson for DescribeRcNetworkInterfacesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NetworkInterfaceSets" => {
-                    object.read(&name, &mut decoded.network_interface_sets)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NetworkInterfaceSets", "RequestId"],
+            &mut [&mut decoded.network_interface_sets, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -358,33 +354,47 @@ impl aliyun_codec::de::FromJson for NetworkInterfaceSets {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AssociatedPublicIp" => {
-                    object.read(&name, &mut decoded.associated_public_ip)
-                }
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "Description" => object.read(&name, &mut decoded.description),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                "Ipv6Sets" => object.read(&name, &mut decoded.ipv6_sets),
-                "MacAddress" => object.read(&name, &mut decoded.mac_address),
-                "NetworkInterfaceId" => {
-                    object.read(&name, &mut decoded.network_interface_id)
-                }
-                "PrivateIpSets" => object.read(&name, &mut decoded.private_ip_sets),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SecurityGroupIds" => object.read(&name, &mut decoded.security_group_ids),
-                "Status" => object.read(&name, &mut decoded.status),
-                "Tags" => object.read(&name, &mut decoded.tags),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AssociatedPublicIp",
+                "CreationTime",
+                "Description",
+                "InstanceId",
+                "Ipv6Sets",
+                "MacAddress",
+                "NetworkInterfaceId",
+                "PrivateIpSets",
+                "ResourceGroupId",
+                "SecurityGroupIds",
+                "Status",
+                "Tags",
+                "Type",
+                "VSwitchId",
+                "VpcId",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.associated_public_ip,
+                &mut decoded.creation_time,
+                &mut decoded.description,
+                &mut decoded.instance_id,
+                &mut decoded.ipv6_sets,
+                &mut decoded.mac_address,
+                &mut decoded.network_interface_id,
+                &mut decoded.private_ip_sets,
+                &mut decoded.resource_group_id,
+                &mut decoded.security_group_ids,
+                &mut decoded.status,
+                &mut decoded.tags,
+                &mut decoded.r#type,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_id,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -438,14 +448,13 @@ impl aliyun_codec::de::FromJson for AssociatedPublicIp {
             public_ip_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PublicIpAddress" => object.read(&name, &mut decoded.public_ip_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PublicIpAddress"],
+            &mut [&mut decoded.public_ip_address],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -499,14 +508,13 @@ impl aliyun_codec::de::FromJson for Ipv6Sets {
             ipv6_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Ipv6Address" => object.read(&name, &mut decoded.ipv6_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Ipv6Address"],
+            &mut [&mut decoded.ipv6_address],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -569,15 +577,13 @@ impl aliyun_codec::de::FromJson for PrivateIpSets {
             private_ip_address: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Primary" => object.read(&name, &mut decoded.primary),
-                "PrivateIpAddress" => object.read(&name, &mut decoded.private_ip_address),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Primary", "PrivateIpAddress"],
+            &mut [&mut decoded.primary, &mut decoded.private_ip_address],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -640,15 +646,13 @@ impl aliyun_codec::de::FromJson for Tags {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TagKey", "TagValue"],
+            &mut [&mut decoded.tag_key, &mut decoded.tag_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

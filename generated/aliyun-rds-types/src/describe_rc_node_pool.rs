@@ -146,15 +146,13 @@ impl aliyun_codec::de::FromJson for DescribeRcNodePoolOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NodePoolList" => object.read(&name, &mut decoded.node_pool_list),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NodePoolList", "RequestId"],
+            &mut [&mut decoded.node_pool_list, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -550,51 +548,75 @@ impl aliyun_codec::de::FromJson for NodePoolList {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AutoPay" => object.read(&name, &mut decoded.auto_pay),
-                "AutoRenew" => object.read(&name, &mut decoded.auto_renew),
-                "ClusterId" => object.read(&name, &mut decoded.cluster_id),
-                "CreateMode" => object.read(&name, &mut decoded.create_mode),
-                "DataDisk" => object.read(&name, &mut decoded.data_disk),
-                "DeploymentSetId" => object.read(&name, &mut decoded.deployment_set_id),
-                "Description" => object.read(&name, &mut decoded.description),
-                "HostName" => object.read(&name, &mut decoded.host_name),
-                "ImageId" => object.read(&name, &mut decoded.image_id),
-                "InstanceChargeType" => {
-                    object.read(&name, &mut decoded.instance_charge_type)
-                }
-                "InstanceName" => object.read(&name, &mut decoded.instance_name),
-                "InstanceType" => object.read(&name, &mut decoded.instance_type),
-                "InternetChargeType" => {
-                    object.read(&name, &mut decoded.internet_charge_type)
-                }
-                "InternetMaxBandwidthOut" => {
-                    object.read(&name, &mut decoded.internet_max_bandwidth_out)
-                }
-                "IoOptimized" => object.read(&name, &mut decoded.io_optimized),
-                "KeyPairName" => object.read(&name, &mut decoded.key_pair_name),
-                "NodePoolId" => object.read(&name, &mut decoded.node_pool_id),
-                "NodePoolName" => object.read(&name, &mut decoded.node_pool_name),
-                "Password" => object.read(&name, &mut decoded.password),
-                "Period" => object.read(&name, &mut decoded.period),
-                "PeriodUnit" => object.read(&name, &mut decoded.period_unit),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SecurityEnhancementStrategy" => {
-                    object.read(&name, &mut decoded.security_enhancement_strategy)
-                }
-                "SecurityGroupId" => object.read(&name, &mut decoded.security_group_id),
-                "SpotStrategy" => object.read(&name, &mut decoded.spot_strategy),
-                "SystemDisk" => object.read(&name, &mut decoded.system_disk),
-                "Tag" => object.read(&name, &mut decoded.tag),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AutoPay",
+                "AutoRenew",
+                "ClusterId",
+                "CreateMode",
+                "DataDisk",
+                "DeploymentSetId",
+                "Description",
+                "HostName",
+                "ImageId",
+                "InstanceChargeType",
+                "InstanceName",
+                "InstanceType",
+                "InternetChargeType",
+                "InternetMaxBandwidthOut",
+                "IoOptimized",
+                "KeyPairName",
+                "NodePoolId",
+                "NodePoolName",
+                "Password",
+                "Period",
+                "PeriodUnit",
+                "RegionId",
+                "ResourceGroupId",
+                "SecurityEnhancementStrategy",
+                "SecurityGroupId",
+                "SpotStrategy",
+                "SystemDisk",
+                "Tag",
+                "VSwitchId",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.auto_pay,
+                &mut decoded.auto_renew,
+                &mut decoded.cluster_id,
+                &mut decoded.create_mode,
+                &mut decoded.data_disk,
+                &mut decoded.deployment_set_id,
+                &mut decoded.description,
+                &mut decoded.host_name,
+                &mut decoded.image_id,
+                &mut decoded.instance_charge_type,
+                &mut decoded.instance_name,
+                &mut decoded.instance_type,
+                &mut decoded.internet_charge_type,
+                &mut decoded.internet_max_bandwidth_out,
+                &mut decoded.io_optimized,
+                &mut decoded.key_pair_name,
+                &mut decoded.node_pool_id,
+                &mut decoded.node_pool_name,
+                &mut decoded.password,
+                &mut decoded.period,
+                &mut decoded.period_unit,
+                &mut decoded.region_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.security_enhancement_strategy,
+                &mut decoded.security_group_id,
+                &mut decoded.spot_strategy,
+                &mut decoded.system_disk,
+                &mut decoded.tag,
+                &mut decoded.v_switch_id,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -708,20 +730,19 @@ impl aliyun_codec::de::FromJson for DataDisk {
             size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "DeleteWithInstance" => {
-                    object.read(&name, &mut decoded.delete_with_instance)
-                }
-                "Encrypted" => object.read(&name, &mut decoded.encrypted),
-                "PerformanceLevel" => object.read(&name, &mut decoded.performance_level),
-                "Size" => object.read(&name, &mut decoded.size),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Category", "DeleteWithInstance", "Encrypted", "PerformanceLevel", "Size"],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.delete_with_instance,
+                &mut decoded.encrypted,
+                &mut decoded.performance_level,
+                &mut decoded.size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -800,16 +821,17 @@ impl aliyun_codec::de::FromJson for SystemDisk {
             size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Category" => object.read(&name, &mut decoded.category),
-                "PerformanceLevel" => object.read(&name, &mut decoded.performance_level),
-                "Size" => object.read(&name, &mut decoded.size),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Category", "PerformanceLevel", "Size"],
+            &mut [
+                &mut decoded.category,
+                &mut decoded.performance_level,
+                &mut decoded.size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -874,15 +896,13 @@ impl aliyun_codec::de::FromJson for Tag {
             value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Key" => object.read(&name, &mut decoded.key),
-                "Value" => object.read(&name, &mut decoded.value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Key", "Value"],
+            &mut [&mut decoded.key, &mut decoded.value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

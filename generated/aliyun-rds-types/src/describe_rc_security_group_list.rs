@@ -143,15 +143,13 @@ impl aliyun_codec::de::FromJson for DescribeRcSecurityGroupListOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RCSecurityGroups" => object.read(&name, &mut decoded.rc_security_groups),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RCSecurityGroups", "RequestId"],
+            &mut [&mut decoded.rc_security_groups, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -280,24 +278,29 @@ impl aliyun_codec::de::FromJson for RcSecurityGroups {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvailableInstanceAmount" => {
-                    object.read(&name, &mut decoded.available_instance_amount)
-                }
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "Description" => object.read(&name, &mut decoded.description),
-                "InstanceCount" => object.read(&name, &mut decoded.instance_count),
-                "SecurityGroupId" => object.read(&name, &mut decoded.security_group_id),
-                "SecurityGroupType" => {
-                    object.read(&name, &mut decoded.security_group_type)
-                }
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AvailableInstanceAmount",
+                "CreationTime",
+                "Description",
+                "InstanceCount",
+                "SecurityGroupId",
+                "SecurityGroupType",
+                "VpcId",
+            ],
+            &mut [
+                &mut decoded.available_instance_amount,
+                &mut decoded.creation_time,
+                &mut decoded.description,
+                &mut decoded.instance_count,
+                &mut decoded.security_group_id,
+                &mut decoded.security_group_type,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

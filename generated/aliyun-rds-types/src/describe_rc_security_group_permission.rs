@@ -188,23 +188,27 @@ impl aliyun_codec::de::FromJson for DescribeRcSecurityGroupPermissionOutput {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InnerAccessPolicy" => {
-                    object.read(&name, &mut decoded.inner_access_policy)
-                }
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SecurityGroupId" => object.read(&name, &mut decoded.security_group_id),
-                "SecurityGroupPermissions" => {
-                    object.read(&name, &mut decoded.security_group_permissions)
-                }
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "InnerAccessPolicy",
+                "RegionId",
+                "RequestId",
+                "SecurityGroupId",
+                "SecurityGroupPermissions",
+                "VpcId",
+            ],
+            &mut [
+                &mut decoded.inner_access_policy,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.security_group_id,
+                &mut decoded.security_group_permissions,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -363,25 +367,35 @@ impl aliyun_codec::de::FromJson for SecurityGroupPermissions {
             source_port_range: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DestCidrIp" => object.read(&name, &mut decoded.dest_cidr_ip),
-                "Direction" => object.read(&name, &mut decoded.direction),
-                "IpProtocol" => object.read(&name, &mut decoded.ip_protocol),
-                "Policy" => object.read(&name, &mut decoded.policy),
-                "PortRange" => object.read(&name, &mut decoded.port_range),
-                "Priority" => object.read(&name, &mut decoded.priority),
-                "SecurityGroupRuleId" => {
-                    object.read(&name, &mut decoded.security_group_rule_id)
-                }
-                "SourceCidrIp" => object.read(&name, &mut decoded.source_cidr_ip),
-                "SourcePortRange" => object.read(&name, &mut decoded.source_port_range),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreateTime",
+                "DestCidrIp",
+                "Direction",
+                "IpProtocol",
+                "Policy",
+                "PortRange",
+                "Priority",
+                "SecurityGroupRuleId",
+                "SourceCidrIp",
+                "SourcePortRange",
+            ],
+            &mut [
+                &mut decoded.create_time,
+                &mut decoded.dest_cidr_ip,
+                &mut decoded.direction,
+                &mut decoded.ip_protocol,
+                &mut decoded.policy,
+                &mut decoded.port_range,
+                &mut decoded.priority,
+                &mut decoded.security_group_rule_id,
+                &mut decoded.source_cidr_ip,
+                &mut decoded.source_port_range,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

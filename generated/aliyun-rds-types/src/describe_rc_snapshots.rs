@@ -241,18 +241,19 @@ impl aliyun_codec::de::FromJson for DescribeRcSnapshotsOutput {
             total_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Snapshots" => object.read(&name, &mut decoded.snapshots),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PageNumber", "PageSize", "RequestId", "Snapshots", "TotalCount"],
+            &mut [
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.snapshots,
+                &mut decoded.total_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -602,34 +603,53 @@ impl aliyun_codec::de::FromJson for Snapshots {
             tag: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Available" => object.read(&name, &mut decoded.available),
-                "Category" => object.read(&name, &mut decoded.category),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "Description" => object.read(&name, &mut decoded.description),
-                "Encrypted" => object.read(&name, &mut decoded.encrypted),
-                "InstantAccess" => object.read(&name, &mut decoded.instant_access),
-                "Progress" => object.read(&name, &mut decoded.progress),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SnapshotId" => object.read(&name, &mut decoded.snapshot_id),
-                "SnapshotName" => object.read(&name, &mut decoded.snapshot_name),
-                "SnapshotType" => object.read(&name, &mut decoded.snapshot_type),
-                "SourceDiskId" => object.read(&name, &mut decoded.source_disk_id),
-                "SourceDiskSize" => object.read(&name, &mut decoded.source_disk_size),
-                "SourceDiskType" => object.read(&name, &mut decoded.source_disk_type),
-                "SourceStorageType" => {
-                    object.read(&name, &mut decoded.source_storage_type)
-                }
-                "Status" => object.read(&name, &mut decoded.status),
-                "Usage" => object.read(&name, &mut decoded.usage),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "Tag" => object.read(&name, &mut decoded.tag),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Available",
+                "Category",
+                "CreationTime",
+                "Description",
+                "Encrypted",
+                "InstantAccess",
+                "Progress",
+                "RegionId",
+                "ResourceGroupId",
+                "SnapshotId",
+                "SnapshotName",
+                "SnapshotType",
+                "SourceDiskId",
+                "SourceDiskSize",
+                "SourceDiskType",
+                "SourceStorageType",
+                "Status",
+                "Tag",
+                "Usage",
+            ],
+            &mut [
+                &mut decoded.available,
+                &mut decoded.category,
+                &mut decoded.creation_time,
+                &mut decoded.description,
+                &mut decoded.encrypted,
+                &mut decoded.instant_access,
+                &mut decoded.progress,
+                &mut decoded.region_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.snapshot_id,
+                &mut decoded.snapshot_name,
+                &mut decoded.snapshot_type,
+                &mut decoded.source_disk_id,
+                &mut decoded.source_disk_size,
+                &mut decoded.source_disk_type,
+                &mut decoded.source_storage_type,
+                &mut decoded.status,
+                &mut decoded.tag,
+                &mut decoded.usage,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -692,15 +712,13 @@ impl aliyun_codec::de::FromJson for SnapshotsTag {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TagKey", "TagValue"],
+            &mut [&mut decoded.tag_key, &mut decoded.tag_value],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -207,23 +207,31 @@ impl aliyun_codec::de::FromJson for DescribeRcvClusterOutput {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ClusterId" => object.read(&name, &mut decoded.cluster_id),
-                "ClusterName" => object.read(&name, &mut decoded.cluster_name),
-                "MysqlOperator" => object.read(&name, &mut decoded.mysql_operator),
-                "Region" => object.read(&name, &mut decoded.region),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SupportDiskPerformanceLevel" => {
-                    object.read(&name, &mut decoded.support_disk_performance_level)
-                }
-                "VClusterStatus" => object.read(&name, &mut decoded.v_cluster_status),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ClusterId",
+                "ClusterName",
+                "MysqlOperator",
+                "Region",
+                "RequestId",
+                "SupportDiskPerformanceLevel",
+                "VClusterStatus",
+                "VpcId",
+            ],
+            &mut [
+                &mut decoded.cluster_id,
+                &mut decoded.cluster_name,
+                &mut decoded.mysql_operator,
+                &mut decoded.region,
+                &mut decoded.request_id,
+                &mut decoded.support_disk_performance_level,
+                &mut decoded.v_cluster_status,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -330,24 +338,25 @@ impl aliyun_codec::de::FromJson for MysqlOperator {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DashboardPublicEndpoint" => {
-                    object.read(&name, &mut decoded.dashboard_public_endpoint)
-                }
-                "DashboardUsername" => {
-                    object.read(&name, &mut decoded.dashboard_username)
-                }
-                "DashboardVpcEndpoint" => {
-                    object.read(&name, &mut decoded.dashboard_vpc_endpoint)
-                }
-                "DeployTime" => object.read(&name, &mut decoded.deploy_time),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DashboardPublicEndpoint",
+                "DashboardUsername",
+                "DashboardVpcEndpoint",
+                "DeployTime",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.dashboard_public_endpoint,
+                &mut decoded.dashboard_username,
+                &mut decoded.dashboard_vpc_endpoint,
+                &mut decoded.deploy_time,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

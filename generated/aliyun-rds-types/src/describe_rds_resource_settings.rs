@@ -130,17 +130,13 @@ impl aliyun_codec::de::FromJson for DescribeRdsResourceSettingsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RdsInstanceResourceSettings" => {
-                    object.read(&name, &mut decoded.rds_instance_resource_settings)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RdsInstanceResourceSettings", "RequestId"],
+            &mut [&mut decoded.rds_instance_resource_settings, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -197,16 +193,13 @@ impl aliyun_codec::de::FromJson for RdsInstanceResourceSettings {
             rds_instance_resource_setting: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RdsInstanceResourceSetting" => {
-                    object.read(&name, &mut decoded.rds_instance_resource_setting)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RdsInstanceResourceSetting"],
+            &mut [&mut decoded.rds_instance_resource_setting],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -354,28 +347,33 @@ impl aliyun_codec::de::FromJson for RdsInstanceResourceSetting {
             start_date: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EndDate" => object.read(&name, &mut decoded.end_date),
-                "IsTop" => object.read(&name, &mut decoded.is_top),
-                "NoticeBarContent" => object.read(&name, &mut decoded.notice_bar_content),
-                "PoppedUpButtonText" => {
-                    object.read(&name, &mut decoded.popped_up_button_text)
-                }
-                "PoppedUpButtonType" => {
-                    object.read(&name, &mut decoded.popped_up_button_type)
-                }
-                "PoppedUpButtonUrl" => {
-                    object.read(&name, &mut decoded.popped_up_button_url)
-                }
-                "PoppedUpContent" => object.read(&name, &mut decoded.popped_up_content),
-                "ResourceNiche" => object.read(&name, &mut decoded.resource_niche),
-                "StartDate" => object.read(&name, &mut decoded.start_date),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "EndDate",
+                "IsTop",
+                "NoticeBarContent",
+                "PoppedUpButtonText",
+                "PoppedUpButtonType",
+                "PoppedUpButtonUrl",
+                "PoppedUpContent",
+                "ResourceNiche",
+                "StartDate",
+            ],
+            &mut [
+                &mut decoded.end_date,
+                &mut decoded.is_top,
+                &mut decoded.notice_bar_content,
+                &mut decoded.popped_up_button_text,
+                &mut decoded.popped_up_button_type,
+                &mut decoded.popped_up_button_url,
+                &mut decoded.popped_up_content,
+                &mut decoded.resource_niche,
+                &mut decoded.start_date,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -200,20 +200,19 @@ impl aliyun_codec::de::FromJson for DescribeReadDbInstanceDelayOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DelayTime" => object.read(&name, &mut decoded.delay_time),
-                "Items" => object.read(&name, &mut decoded.items),
-                "ReadDBInstanceId" => {
-                    object.read(&name, &mut decoded.read_db_instance_id)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "DelayTime", "Items", "ReadDBInstanceId", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.delay_time,
+                &mut decoded.items,
+                &mut decoded.read_db_instance_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -267,14 +266,13 @@ impl aliyun_codec::de::FromJson for Items {
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items"],
+            &mut [&mut decoded.items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -371,21 +369,23 @@ impl aliyun_codec::de::FromJson for ItemsItems {
             readonly_instance_delay: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "ReadDBInstanceNames" => {
-                    object.read(&name, &mut decoded.read_db_instance_names)
-                }
-                "ReadDelayTimes" => object.read(&name, &mut decoded.read_delay_times),
-                "ReadonlyInstanceDelay" => {
-                    object.read(&name, &mut decoded.readonly_instance_delay)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "ReadDBInstanceNames",
+                "ReadDelayTimes",
+                "ReadonlyInstanceDelay",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.read_db_instance_names,
+                &mut decoded.read_delay_times,
+                &mut decoded.readonly_instance_delay,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -439,16 +439,13 @@ impl aliyun_codec::de::FromJson for ReadDbInstanceNames {
             read_db_instance_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ReadDBInstanceName" => {
-                    object.read(&name, &mut decoded.read_db_instance_name)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ReadDBInstanceName"],
+            &mut [&mut decoded.read_db_instance_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -502,14 +499,13 @@ impl aliyun_codec::de::FromJson for ReadDelayTimes {
             read_delay_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ReadDelayTime" => object.read(&name, &mut decoded.read_delay_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ReadDelayTime"],
+            &mut [&mut decoded.read_delay_time],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -565,16 +561,13 @@ impl aliyun_codec::de::FromJson for ReadonlyInstanceDelay {
             readonly_instance_delay: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ReadonlyInstanceDelay" => {
-                    object.read(&name, &mut decoded.readonly_instance_delay)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ReadonlyInstanceDelay"],
+            &mut [&mut decoded.readonly_instance_delay],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -731,23 +724,31 @@ impl aliyun_codec::de::FromJson for ReadonlyInstanceDelayReadonlyInstanceDelay {
             write_latency: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "FlushLag" => object.read(&name, &mut decoded.flush_lag),
-                "FlushLatency" => object.read(&name, &mut decoded.flush_latency),
-                "ReadDBInstanceName" => {
-                    object.read(&name, &mut decoded.read_db_instance_name)
-                }
-                "ReplayLag" => object.read(&name, &mut decoded.replay_lag),
-                "ReplayLatency" => object.read(&name, &mut decoded.replay_latency),
-                "SendLatency" => object.read(&name, &mut decoded.send_latency),
-                "WriteLag" => object.read(&name, &mut decoded.write_lag),
-                "WriteLatency" => object.read(&name, &mut decoded.write_latency),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "FlushLag",
+                "FlushLatency",
+                "ReadDBInstanceName",
+                "ReplayLag",
+                "ReplayLatency",
+                "SendLatency",
+                "WriteLag",
+                "WriteLatency",
+            ],
+            &mut [
+                &mut decoded.flush_lag,
+                &mut decoded.flush_latency,
+                &mut decoded.read_db_instance_name,
+                &mut decoded.replay_lag,
+                &mut decoded.replay_latency,
+                &mut decoded.send_latency,
+                &mut decoded.write_lag,
+                &mut decoded.write_latency,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

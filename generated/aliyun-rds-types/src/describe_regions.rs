@@ -137,15 +137,13 @@ impl aliyun_codec::de::FromJson for DescribeRegionsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Regions" => object.read(&name, &mut decoded.regions),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Regions", "RequestId"],
+            &mut [&mut decoded.regions, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -199,14 +197,13 @@ impl aliyun_codec::de::FromJson for Regions {
             rds_region: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RDSRegion" => object.read(&name, &mut decoded.rds_region),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RDSRegion"],
+            &mut [&mut decoded.rds_region],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -328,18 +325,19 @@ impl aliyun_codec::de::FromJson for RdsRegion {
             zone_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "LocalName" => object.read(&name, &mut decoded.local_name),
-                "RegionEndpoint" => object.read(&name, &mut decoded.region_endpoint),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                "ZoneName" => object.read(&name, &mut decoded.zone_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["LocalName", "RegionEndpoint", "RegionId", "ZoneId", "ZoneName"],
+            &mut [
+                &mut decoded.local_name,
+                &mut decoded.region_endpoint,
+                &mut decoded.region_id,
+                &mut decoded.zone_id,
+                &mut decoded.zone_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -291,16 +291,13 @@ impl aliyun_codec::de::FromJson for DescribeRenewalPriceOutput {
             rules: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PriceInfo" => object.read(&name, &mut decoded.price_info),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Rules" => object.read(&name, &mut decoded.rules),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PriceInfo", "RequestId", "Rules"],
+            &mut [&mut decoded.price_info, &mut decoded.request_id, &mut decoded.rules],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -436,20 +433,29 @@ impl aliyun_codec::de::FromJson for PriceInfo {
             trade_price: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ActivityInfo" => object.read(&name, &mut decoded.activity_info),
-                "Coupons" => object.read(&name, &mut decoded.coupons),
-                "Currency" => object.read(&name, &mut decoded.currency),
-                "DiscountPrice" => object.read(&name, &mut decoded.discount_price),
-                "OriginalPrice" => object.read(&name, &mut decoded.original_price),
-                "RuleIds" => object.read(&name, &mut decoded.rule_ids),
-                "TradePrice" => object.read(&name, &mut decoded.trade_price),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ActivityInfo",
+                "Coupons",
+                "Currency",
+                "DiscountPrice",
+                "OriginalPrice",
+                "RuleIds",
+                "TradePrice",
+            ],
+            &mut [
+                &mut decoded.activity_info,
+                &mut decoded.coupons,
+                &mut decoded.currency,
+                &mut decoded.discount_price,
+                &mut decoded.original_price,
+                &mut decoded.rule_ids,
+                &mut decoded.trade_price,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -503,14 +509,13 @@ impl aliyun_codec::de::FromJson for Rules {
             rule: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Rule" => object.read(&name, &mut decoded.rule),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Rule"],
+            &mut [&mut decoded.rule],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -590,16 +595,17 @@ impl aliyun_codec::de::FromJson for ActivityInfo {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CheckErrMsg" => object.read(&name, &mut decoded.check_err_msg),
-                "ErrorCode" => object.read(&name, &mut decoded.error_code),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CheckErrMsg", "ErrorCode", "Success"],
+            &mut [
+                &mut decoded.check_err_msg,
+                &mut decoded.error_code,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -653,14 +659,13 @@ impl aliyun_codec::de::FromJson for Coupons {
             coupon: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Coupon" => object.read(&name, &mut decoded.coupon),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Coupon"],
+            &mut [&mut decoded.coupon],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -714,14 +719,13 @@ impl aliyun_codec::de::FromJson for RuleIds {
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RuleId" => object.read(&name, &mut decoded.rule_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RuleId"],
+            &mut [&mut decoded.rule_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -801,16 +805,13 @@ impl aliyun_codec::de::FromJson for Rule {
             rule_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Description" => object.read(&name, &mut decoded.description),
-                "Name" => object.read(&name, &mut decoded.name),
-                "RuleId" => object.read(&name, &mut decoded.rule_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Description", "Name", "RuleId"],
+            &mut [&mut decoded.description, &mut decoded.name, &mut decoded.rule_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -907,17 +908,18 @@ impl aliyun_codec::de::FromJson for Coupon {
             name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CouponNo" => object.read(&name, &mut decoded.coupon_no),
-                "Description" => object.read(&name, &mut decoded.description),
-                "IsSelected" => object.read(&name, &mut decoded.is_selected),
-                "Name" => object.read(&name, &mut decoded.name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CouponNo", "Description", "IsSelected", "Name"],
+            &mut [
+                &mut decoded.coupon_no,
+                &mut decoded.description,
+                &mut decoded.is_selected,
+                &mut decoded.name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

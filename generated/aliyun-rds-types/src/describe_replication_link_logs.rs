@@ -236,17 +236,18 @@ impl aliyun_codec::de::FromJson for DescribeReplicationLinkLogsOutput {
             total_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalSize" => object.read(&name, &mut decoded.total_size),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "Items", "RequestId", "TotalSize"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.items,
+                &mut decoded.request_id,
+                &mut decoded.total_size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -524,33 +525,47 @@ impl aliyun_codec::de::FromJson for Items {
             task_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Detail" => object.read(&name, &mut decoded.detail),
-                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
-                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
-                "ReplicationInfo" => object.read(&name, &mut decoded.replication_info),
-                "ReplicationState" => object.read(&name, &mut decoded.replication_state),
-                "ReplicatorAccount" => {
-                    object.read(&name, &mut decoded.replicator_account)
-                }
-                "ReplicatorPassword" => {
-                    object.read(&name, &mut decoded.replicator_password)
-                }
-                "SourceAddress" => object.read(&name, &mut decoded.source_address),
-                "SourceCategory" => object.read(&name, &mut decoded.source_category),
-                "SourcePort" => object.read(&name, &mut decoded.source_port),
-                "TargetInstanceId" => object.read(&name, &mut decoded.target_instance_id),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TaskName" => object.read(&name, &mut decoded.task_name),
-                "TaskStage" => object.read(&name, &mut decoded.task_stage),
-                "TaskStatus" => object.read(&name, &mut decoded.task_status),
-                "TaskType" => object.read(&name, &mut decoded.task_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Detail",
+                "GmtCreated",
+                "GmtModified",
+                "ReplicationInfo",
+                "ReplicationState",
+                "ReplicatorAccount",
+                "ReplicatorPassword",
+                "SourceAddress",
+                "SourceCategory",
+                "SourcePort",
+                "TargetInstanceId",
+                "TaskId",
+                "TaskName",
+                "TaskStage",
+                "TaskStatus",
+                "TaskType",
+            ],
+            &mut [
+                &mut decoded.detail,
+                &mut decoded.gmt_created,
+                &mut decoded.gmt_modified,
+                &mut decoded.replication_info,
+                &mut decoded.replication_state,
+                &mut decoded.replicator_account,
+                &mut decoded.replicator_password,
+                &mut decoded.source_address,
+                &mut decoded.source_category,
+                &mut decoded.source_port,
+                &mut decoded.target_instance_id,
+                &mut decoded.task_id,
+                &mut decoded.task_name,
+                &mut decoded.task_stage,
+                &mut decoded.task_status,
+                &mut decoded.task_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -338,35 +338,43 @@ impl aliyun_codec::de::FromJson for DescribeResourceDetailsOutput {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupDataSize" => object.read(&name, &mut decoded.backup_data_size),
-                "BackupLogSize" => object.read(&name, &mut decoded.backup_log_size),
-                "BackupSize" => object.read(&name, &mut decoded.backup_size),
-                "DbInstanceStorage" => {
-                    object.read(&name, &mut decoded.db_instance_storage)
-                }
-                "DbProxyInstanceName" => {
-                    object.read(&name, &mut decoded.db_proxy_instance_name)
-                }
-                "DiskUsed" => object.read(&name, &mut decoded.disk_used),
-                "InstanceStorageType" => {
-                    object.read(&name, &mut decoded.instance_storage_type)
-                }
-                "RdsEcsSecurityGroupRel" => {
-                    object.read(&name, &mut decoded.rds_ecs_security_group_rel)
-                }
-                "Region" => object.read(&name, &mut decoded.region),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ResourceGroupId" => object.read(&name, &mut decoded.resource_group_id),
-                "SecurityIPList" => object.read(&name, &mut decoded.security_ip_list),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupDataSize",
+                "BackupLogSize",
+                "BackupSize",
+                "DbInstanceStorage",
+                "DbProxyInstanceName",
+                "DiskUsed",
+                "InstanceStorageType",
+                "RdsEcsSecurityGroupRel",
+                "Region",
+                "RequestId",
+                "ResourceGroupId",
+                "SecurityIPList",
+                "VSwitchId",
+                "VpcId",
+            ],
+            &mut [
+                &mut decoded.backup_data_size,
+                &mut decoded.backup_log_size,
+                &mut decoded.backup_size,
+                &mut decoded.db_instance_storage,
+                &mut decoded.db_proxy_instance_name,
+                &mut decoded.disk_used,
+                &mut decoded.instance_storage_type,
+                &mut decoded.rds_ecs_security_group_rel,
+                &mut decoded.region,
+                &mut decoded.request_id,
+                &mut decoded.resource_group_id,
+                &mut decoded.security_ip_list,
+                &mut decoded.v_switch_id,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -424,16 +432,13 @@ impl aliyun_codec::de::FromJson for RdsEcsSecurityGroupRel {
             security_group_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SecurityGroupName" => {
-                    object.read(&name, &mut decoded.security_group_name)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SecurityGroupName"],
+            &mut [&mut decoded.security_group_name],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

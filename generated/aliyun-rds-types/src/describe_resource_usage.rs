@@ -333,37 +333,47 @@ impl aliyun_codec::de::FromJson for DescribeResourceUsageOutput {
             backup_ecs_snapshot_size: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ArchiveBackupSize" => {
-                    object.read(&name, &mut decoded.archive_backup_size)
-                }
-                "BackupDataSize" => object.read(&name, &mut decoded.backup_data_size),
-                "BackupLogSize" => object.read(&name, &mut decoded.backup_log_size),
-                "BackupOssDataSize" => {
-                    object.read(&name, &mut decoded.backup_oss_data_size)
-                }
-                "BackupOssLogSize" => {
-                    object.read(&name, &mut decoded.backup_oss_log_size)
-                }
-                "BackupSize" => object.read(&name, &mut decoded.backup_size),
-                "ColdBackupSize" => object.read(&name, &mut decoded.cold_backup_size),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DataSize" => object.read(&name, &mut decoded.data_size),
-                "DiskUsed" => object.read(&name, &mut decoded.disk_used),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "LogSize" => object.read(&name, &mut decoded.log_size),
-                "PaidBackupSize" => object.read(&name, &mut decoded.paid_backup_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SQLSize" => object.read(&name, &mut decoded.sql_size),
-                "BackupEcsSnapshotSize" => {
-                    object.read(&name, &mut decoded.backup_ecs_snapshot_size)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ArchiveBackupSize",
+                "BackupDataSize",
+                "BackupEcsSnapshotSize",
+                "BackupLogSize",
+                "BackupOssDataSize",
+                "BackupOssLogSize",
+                "BackupSize",
+                "ColdBackupSize",
+                "DBInstanceId",
+                "DataSize",
+                "DiskUsed",
+                "Engine",
+                "LogSize",
+                "PaidBackupSize",
+                "RequestId",
+                "SQLSize",
+            ],
+            &mut [
+                &mut decoded.archive_backup_size,
+                &mut decoded.backup_data_size,
+                &mut decoded.backup_ecs_snapshot_size,
+                &mut decoded.backup_log_size,
+                &mut decoded.backup_oss_data_size,
+                &mut decoded.backup_oss_log_size,
+                &mut decoded.backup_size,
+                &mut decoded.cold_backup_size,
+                &mut decoded.db_instance_id,
+                &mut decoded.data_size,
+                &mut decoded.disk_used,
+                &mut decoded.engine,
+                &mut decoded.log_size,
+                &mut decoded.paid_backup_size,
+                &mut decoded.request_id,
+                &mut decoded.sql_size,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

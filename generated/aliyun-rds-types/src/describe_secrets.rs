@@ -264,17 +264,18 @@ impl aliyun_codec::de::FromJson for DescribeSecretsOutput {
             secrets: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Secrets" => object.read(&name, &mut decoded.secrets),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PageNumber", "PageSize", "RequestId", "Secrets"],
+            &mut [
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.secrets,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -403,19 +404,27 @@ impl aliyun_codec::de::FromJson for Secrets {
             username: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountId" => object.read(&name, &mut decoded.account_id),
-                "Description" => object.read(&name, &mut decoded.description),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SecretArn" => object.read(&name, &mut decoded.secret_arn),
-                "SecretName" => object.read(&name, &mut decoded.secret_name),
-                "Username" => object.read(&name, &mut decoded.username),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountId",
+                "Description",
+                "RegionId",
+                "SecretArn",
+                "SecretName",
+                "Username",
+            ],
+            &mut [
+                &mut decoded.account_id,
+                &mut decoded.description,
+                &mut decoded.region_id,
+                &mut decoded.secret_arn,
+                &mut decoded.secret_name,
+                &mut decoded.username,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

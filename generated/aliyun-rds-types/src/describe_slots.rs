@@ -155,15 +155,13 @@ impl aliyun_codec::de::FromJson for DescribeSlotsOutput {
             slots: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Slots" => object.read(&name, &mut decoded.slots),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "Slots"],
+            &mut [&mut decoded.request_id, &mut decoded.slots],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -327,21 +325,31 @@ impl aliyun_codec::de::FromJson for Slots {
             wal_delay: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Database" => object.read(&name, &mut decoded.database),
-                "Plugin" => object.read(&name, &mut decoded.plugin),
-                "SlotName" => object.read(&name, &mut decoded.slot_name),
-                "SlotStatus" => object.read(&name, &mut decoded.slot_status),
-                "SlotType" => object.read(&name, &mut decoded.slot_type),
-                "SubReplayLag" => object.read(&name, &mut decoded.sub_replay_lag),
-                "Temporary" => object.read(&name, &mut decoded.temporary),
-                "WalDelay" => object.read(&name, &mut decoded.wal_delay),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Database",
+                "Plugin",
+                "SlotName",
+                "SlotStatus",
+                "SlotType",
+                "SubReplayLag",
+                "Temporary",
+                "WalDelay",
+            ],
+            &mut [
+                &mut decoded.database,
+                &mut decoded.plugin,
+                &mut decoded.slot_name,
+                &mut decoded.slot_status,
+                &mut decoded.slot_type,
+                &mut decoded.sub_replay_lag,
+                &mut decoded.temporary,
+                &mut decoded.wal_delay,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

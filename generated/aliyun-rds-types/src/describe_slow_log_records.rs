@@ -306,20 +306,29 @@ impl aliyun_codec::de::FromJson for DescribeSlowLogRecordsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "Engine",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.engine,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -373,14 +382,13 @@ impl aliyun_codec::de::FromJson for Items {
             sql_slow_record: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SQLSlowRecord" => object.read(&name, &mut decoded.sql_slow_record),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SQLSlowRecord"],
+            &mut [&mut decoded.sql_slow_record],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -696,38 +704,53 @@ impl aliyun_codec::de::FromJson for SqlSlowRecord {
             write_io_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ApplicationName" => object.read(&name, &mut decoded.application_name),
-                "ClientHostName" => object.read(&name, &mut decoded.client_host_name),
-                "CpuTime" => object.read(&name, &mut decoded.cpu_time),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "ExecutionStartTime" => {
-                    object.read(&name, &mut decoded.execution_start_time)
-                }
-                "HostAddress" => object.read(&name, &mut decoded.host_address),
-                "LastRowsAffectedCount" => {
-                    object.read(&name, &mut decoded.last_rows_affected_count)
-                }
-                "LockTimes" => object.read(&name, &mut decoded.lock_times),
-                "LogicalIORead" => object.read(&name, &mut decoded.logical_io_read),
-                "ParseRowCounts" => object.read(&name, &mut decoded.parse_row_counts),
-                "PhysicalIORead" => object.read(&name, &mut decoded.physical_io_read),
-                "QueryTimeMS" => object.read(&name, &mut decoded.query_time_ms),
-                "QueryTimes" => object.read(&name, &mut decoded.query_times),
-                "ReturnRowCounts" => object.read(&name, &mut decoded.return_row_counts),
-                "RowsAffectedCount" => {
-                    object.read(&name, &mut decoded.rows_affected_count)
-                }
-                "SQLHash" => object.read(&name, &mut decoded.sql_hash),
-                "SQLText" => object.read(&name, &mut decoded.sql_text),
-                "UserName" => object.read(&name, &mut decoded.user_name),
-                "WriteIOCount" => object.read(&name, &mut decoded.write_io_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ApplicationName",
+                "ClientHostName",
+                "CpuTime",
+                "DBName",
+                "ExecutionStartTime",
+                "HostAddress",
+                "LastRowsAffectedCount",
+                "LockTimes",
+                "LogicalIORead",
+                "ParseRowCounts",
+                "PhysicalIORead",
+                "QueryTimeMS",
+                "QueryTimes",
+                "ReturnRowCounts",
+                "RowsAffectedCount",
+                "SQLHash",
+                "SQLText",
+                "UserName",
+                "WriteIOCount",
+            ],
+            &mut [
+                &mut decoded.application_name,
+                &mut decoded.client_host_name,
+                &mut decoded.cpu_time,
+                &mut decoded.db_name,
+                &mut decoded.execution_start_time,
+                &mut decoded.host_address,
+                &mut decoded.last_rows_affected_count,
+                &mut decoded.lock_times,
+                &mut decoded.logical_io_read,
+                &mut decoded.parse_row_counts,
+                &mut decoded.physical_io_read,
+                &mut decoded.query_time_ms,
+                &mut decoded.query_times,
+                &mut decoded.return_row_counts,
+                &mut decoded.rows_affected_count,
+                &mut decoded.sql_hash,
+                &mut decoded.sql_text,
+                &mut decoded.user_name,
+                &mut decoded.write_io_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

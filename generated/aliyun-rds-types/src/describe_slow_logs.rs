@@ -325,22 +325,33 @@ impl aliyun_codec::de::FromJson for DescribeSlowLogsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceId",
+                "EndTime",
+                "Engine",
+                "Items",
+                "PageNumber",
+                "PageRecordCount",
+                "RequestId",
+                "StartTime",
+                "TotalRecordCount",
+            ],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.end_time,
+                &mut decoded.engine,
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.start_time,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -394,14 +405,13 @@ impl aliyun_codec::de::FromJson for Items {
             sql_slow_log: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SQLSlowLog" => object.read(&name, &mut decoded.sql_slow_log),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SQLSlowLog"],
+            &mut [&mut decoded.sql_slow_log],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1147,130 +1157,109 @@ impl aliyun_codec::de::FromJson for SqlSlowLog {
             total_rows_affected_counts: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvgExecutionTime" => object.read(&name, &mut decoded.avg_execution_time),
-                "AvgIOWriteCounts" => {
-                    object.read(&name, &mut decoded.avg_io_write_counts)
-                }
-                "AvgLastRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.avg_last_rows_affected_counts)
-                }
-                "AvgLogicalReadCounts" => {
-                    object.read(&name, &mut decoded.avg_logical_read_counts)
-                }
-                "AvgPhysicalReadCounts" => {
-                    object.read(&name, &mut decoded.avg_physical_read_counts)
-                }
-                "AvgRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.avg_rows_affected_counts)
-                }
-                "CreateTime" => object.read(&name, &mut decoded.create_time),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "MaxExecutionTime" => object.read(&name, &mut decoded.max_execution_time),
-                "MaxExecutionTimeMS" => {
-                    object.read(&name, &mut decoded.max_execution_time_ms)
-                }
-                "MaxIOWriteCounts" => {
-                    object.read(&name, &mut decoded.max_io_write_counts)
-                }
-                "MaxLastRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.max_last_rows_affected_counts)
-                }
-                "MaxLockTime" => object.read(&name, &mut decoded.max_lock_time),
-                "MaxLockTimeMS" => object.read(&name, &mut decoded.max_lock_time_ms),
-                "MaxLogicalReadCounts" => {
-                    object.read(&name, &mut decoded.max_logical_read_counts)
-                }
-                "MaxPhysicalReadCounts" => {
-                    object.read(&name, &mut decoded.max_physical_read_counts)
-                }
-                "MaxRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.max_rows_affected_counts)
-                }
-                "MinIOWriteCounts" => {
-                    object.read(&name, &mut decoded.min_io_write_counts)
-                }
-                "MinLastRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.min_last_rows_affected_counts)
-                }
-                "MinLogicalReadCounts" => {
-                    object.read(&name, &mut decoded.min_logical_read_counts)
-                }
-                "MinPhysicalReadCounts" => {
-                    object.read(&name, &mut decoded.min_physical_read_counts)
-                }
-                "MinRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.min_rows_affected_counts)
-                }
-                "MySQLTotalExecutionCounts" => {
-                    object.read(&name, &mut decoded.my_sql_total_execution_counts)
-                }
-                "MySQLTotalExecutionTimes" => {
-                    object.read(&name, &mut decoded.my_sql_total_execution_times)
-                }
-                "ParseMaxRowCount" => {
-                    object.read(&name, &mut decoded.parse_max_row_count)
-                }
-                "ParseTotalRowCounts" => {
-                    object.read(&name, &mut decoded.parse_total_row_counts)
-                }
-                "ReportTime" => object.read(&name, &mut decoded.report_time),
-                "ReturnMaxRowCount" => {
-                    object.read(&name, &mut decoded.return_max_row_count)
-                }
-                "ReturnTotalRowCounts" => {
-                    object.read(&name, &mut decoded.return_total_row_counts)
-                }
-                "SQLHASH" => object.read(&name, &mut decoded.sqlhash),
-                "SQLIdStr" => object.read(&name, &mut decoded.sql_id_str),
-                "SQLServerAvgCpuTime" => {
-                    object.read(&name, &mut decoded.sql_server_avg_cpu_time)
-                }
-                "SQLServerAvgExecutionTime" => {
-                    object.read(&name, &mut decoded.sql_server_avg_execution_time)
-                }
-                "SQLServerMaxCpuTime" => {
-                    object.read(&name, &mut decoded.sql_server_max_cpu_time)
-                }
-                "SQLServerMinCpuTime" => {
-                    object.read(&name, &mut decoded.sql_server_min_cpu_time)
-                }
-                "SQLServerMinExecutionTime" => {
-                    object.read(&name, &mut decoded.sql_server_min_execution_time)
-                }
-                "SQLServerTotalCpuTime" => {
-                    object.read(&name, &mut decoded.sql_server_total_cpu_time)
-                }
-                "SQLServerTotalExecutionCounts" => {
-                    object.read(&name, &mut decoded.sql_server_total_execution_counts)
-                }
-                "SQLServerTotalExecutionTimes" => {
-                    object.read(&name, &mut decoded.sql_server_total_execution_times)
-                }
-                "SQLText" => object.read(&name, &mut decoded.sql_text),
-                "SlowLogId" => object.read(&name, &mut decoded.slow_log_id),
-                "TotalIOWriteCounts" => {
-                    object.read(&name, &mut decoded.total_io_write_counts)
-                }
-                "TotalLastRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.total_last_rows_affected_counts)
-                }
-                "TotalLockTimes" => object.read(&name, &mut decoded.total_lock_times),
-                "TotalLogicalReadCounts" => {
-                    object.read(&name, &mut decoded.total_logical_read_counts)
-                }
-                "TotalPhysicalReadCounts" => {
-                    object.read(&name, &mut decoded.total_physical_read_counts)
-                }
-                "TotalRowsAffectedCounts" => {
-                    object.read(&name, &mut decoded.total_rows_affected_counts)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AvgExecutionTime",
+                "AvgIOWriteCounts",
+                "AvgLastRowsAffectedCounts",
+                "AvgLogicalReadCounts",
+                "AvgPhysicalReadCounts",
+                "AvgRowsAffectedCounts",
+                "CreateTime",
+                "DBName",
+                "MaxExecutionTime",
+                "MaxExecutionTimeMS",
+                "MaxIOWriteCounts",
+                "MaxLastRowsAffectedCounts",
+                "MaxLockTime",
+                "MaxLockTimeMS",
+                "MaxLogicalReadCounts",
+                "MaxPhysicalReadCounts",
+                "MaxRowsAffectedCounts",
+                "MinIOWriteCounts",
+                "MinLastRowsAffectedCounts",
+                "MinLogicalReadCounts",
+                "MinPhysicalReadCounts",
+                "MinRowsAffectedCounts",
+                "MySQLTotalExecutionCounts",
+                "MySQLTotalExecutionTimes",
+                "ParseMaxRowCount",
+                "ParseTotalRowCounts",
+                "ReportTime",
+                "ReturnMaxRowCount",
+                "ReturnTotalRowCounts",
+                "SQLHASH",
+                "SQLIdStr",
+                "SQLServerAvgCpuTime",
+                "SQLServerAvgExecutionTime",
+                "SQLServerMaxCpuTime",
+                "SQLServerMinCpuTime",
+                "SQLServerMinExecutionTime",
+                "SQLServerTotalCpuTime",
+                "SQLServerTotalExecutionCounts",
+                "SQLServerTotalExecutionTimes",
+                "SQLText",
+                "SlowLogId",
+                "TotalIOWriteCounts",
+                "TotalLastRowsAffectedCounts",
+                "TotalLockTimes",
+                "TotalLogicalReadCounts",
+                "TotalPhysicalReadCounts",
+                "TotalRowsAffectedCounts",
+            ],
+            &mut [
+                &mut decoded.avg_execution_time,
+                &mut decoded.avg_io_write_counts,
+                &mut decoded.avg_last_rows_affected_counts,
+                &mut decoded.avg_logical_read_counts,
+                &mut decoded.avg_physical_read_counts,
+                &mut decoded.avg_rows_affected_counts,
+                &mut decoded.create_time,
+                &mut decoded.db_name,
+                &mut decoded.max_execution_time,
+                &mut decoded.max_execution_time_ms,
+                &mut decoded.max_io_write_counts,
+                &mut decoded.max_last_rows_affected_counts,
+                &mut decoded.max_lock_time,
+                &mut decoded.max_lock_time_ms,
+                &mut decoded.max_logical_read_counts,
+                &mut decoded.max_physical_read_counts,
+                &mut decoded.max_rows_affected_counts,
+                &mut decoded.min_io_write_counts,
+                &mut decoded.min_last_rows_affected_counts,
+                &mut decoded.min_logical_read_counts,
+                &mut decoded.min_physical_read_counts,
+                &mut decoded.min_rows_affected_counts,
+                &mut decoded.my_sql_total_execution_counts,
+                &mut decoded.my_sql_total_execution_times,
+                &mut decoded.parse_max_row_count,
+                &mut decoded.parse_total_row_counts,
+                &mut decoded.report_time,
+                &mut decoded.return_max_row_count,
+                &mut decoded.return_total_row_counts,
+                &mut decoded.sqlhash,
+                &mut decoded.sql_id_str,
+                &mut decoded.sql_server_avg_cpu_time,
+                &mut decoded.sql_server_avg_execution_time,
+                &mut decoded.sql_server_max_cpu_time,
+                &mut decoded.sql_server_min_cpu_time,
+                &mut decoded.sql_server_min_execution_time,
+                &mut decoded.sql_server_total_cpu_time,
+                &mut decoded.sql_server_total_execution_counts,
+                &mut decoded.sql_server_total_execution_times,
+                &mut decoded.sql_text,
+                &mut decoded.slow_log_id,
+                &mut decoded.total_io_write_counts,
+                &mut decoded.total_last_rows_affected_counts,
+                &mut decoded.total_lock_times,
+                &mut decoded.total_logical_read_counts,
+                &mut decoded.total_physical_read_counts,
+                &mut decoded.total_rows_affected_counts,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -174,18 +174,17 @@ impl aliyun_codec::de::FromJson for DescribeSqlCollectorPolicyOutput {
             storage_period: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SQLCollectorStatus" => {
-                    object.read(&name, &mut decoded.sql_collector_status)
-                }
-                "StoragePeriod" => object.read(&name, &mut decoded.storage_period),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "SQLCollectorStatus", "StoragePeriod"],
+            &mut [
+                &mut decoded.request_id,
+                &mut decoded.sql_collector_status,
+                &mut decoded.storage_period,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

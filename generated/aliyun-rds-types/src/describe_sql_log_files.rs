@@ -212,18 +212,19 @@ impl aliyun_codec::de::FromJson for DescribeSqlLogFilesOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -277,14 +278,13 @@ impl aliyun_codec::de::FromJson for Items {
             log_file: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "LogFile" => object.read(&name, &mut decoded.log_file),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["LogFile"],
+            &mut [&mut decoded.log_file],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -417,19 +417,27 @@ impl aliyun_codec::de::FromJson for LogFile {
             log_status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "FileID" => object.read(&name, &mut decoded.file_id),
-                "LogDownloadURL" => object.read(&name, &mut decoded.log_download_url),
-                "LogEndTime" => object.read(&name, &mut decoded.log_end_time),
-                "LogSize" => object.read(&name, &mut decoded.log_size),
-                "LogStartTime" => object.read(&name, &mut decoded.log_start_time),
-                "LogStatus" => object.read(&name, &mut decoded.log_status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "FileID",
+                "LogDownloadURL",
+                "LogEndTime",
+                "LogSize",
+                "LogStartTime",
+                "LogStatus",
+            ],
+            &mut [
+                &mut decoded.file_id,
+                &mut decoded.log_download_url,
+                &mut decoded.log_end_time,
+                &mut decoded.log_size,
+                &mut decoded.log_start_time,
+                &mut decoded.log_status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

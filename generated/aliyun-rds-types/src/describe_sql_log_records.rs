@@ -333,18 +333,19 @@ impl aliyun_codec::de::FromJson for DescribeSqlLogRecordsOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -398,14 +399,13 @@ impl aliyun_codec::de::FromJson for Items {
             sql_record: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SQLRecord" => object.read(&name, &mut decoded.sql_record),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SQLRecord"],
+            &mut [&mut decoded.sql_record],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -560,23 +560,31 @@ impl aliyun_codec::de::FromJson for SqlRecord {
             total_execution_times: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AccountName" => object.read(&name, &mut decoded.account_name),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "ExecuteTime" => object.read(&name, &mut decoded.execute_time),
-                "HostAddress" => object.read(&name, &mut decoded.host_address),
-                "ReturnRowCounts" => object.read(&name, &mut decoded.return_row_counts),
-                "SQLText" => object.read(&name, &mut decoded.sql_text),
-                "ThreadID" => object.read(&name, &mut decoded.thread_id),
-                "TotalExecutionTimes" => {
-                    object.read(&name, &mut decoded.total_execution_times)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AccountName",
+                "DBName",
+                "ExecuteTime",
+                "HostAddress",
+                "ReturnRowCounts",
+                "SQLText",
+                "ThreadID",
+                "TotalExecutionTimes",
+            ],
+            &mut [
+                &mut decoded.account_name,
+                &mut decoded.db_name,
+                &mut decoded.execute_time,
+                &mut decoded.host_address,
+                &mut decoded.return_row_counts,
+                &mut decoded.sql_text,
+                &mut decoded.thread_id,
+                &mut decoded.total_execution_times,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

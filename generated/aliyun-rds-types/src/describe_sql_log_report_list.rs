@@ -238,18 +238,19 @@ impl aliyun_codec::de::FromJson for DescribeSqlLogReportListOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -303,14 +304,13 @@ impl aliyun_codec::de::FromJson for Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Item" => object.read(&name, &mut decoded.item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Item"],
+            &mut [&mut decoded.item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -391,18 +391,17 @@ impl aliyun_codec::de::FromJson for Item {
             report_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "LatencyTopNItems" => {
-                    object.read(&name, &mut decoded.latency_top_n_items)
-                }
-                "QPSTopNItems" => object.read(&name, &mut decoded.qps_top_n_items),
-                "ReportTime" => object.read(&name, &mut decoded.report_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["LatencyTopNItems", "QPSTopNItems", "ReportTime"],
+            &mut [
+                &mut decoded.latency_top_n_items,
+                &mut decoded.qps_top_n_items,
+                &mut decoded.report_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -456,14 +455,13 @@ impl aliyun_codec::de::FromJson for LatencyTopNItems {
             latency_top_n_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "LatencyTopNItem" => object.read(&name, &mut decoded.latency_top_n_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["LatencyTopNItem"],
+            &mut [&mut decoded.latency_top_n_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -517,14 +515,13 @@ impl aliyun_codec::de::FromJson for QpsTopNItems {
             qps_top_n_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "QPSTopNItem" => object.read(&name, &mut decoded.qps_top_n_item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["QPSTopNItem"],
+            &mut [&mut decoded.qps_top_n_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -611,16 +608,17 @@ impl aliyun_codec::de::FromJson for LatencyTopNItem {
             sql_text: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvgLatency" => object.read(&name, &mut decoded.avg_latency),
-                "SQLExecuteTimes" => object.read(&name, &mut decoded.sql_execute_times),
-                "SQLText" => object.read(&name, &mut decoded.sql_text),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AvgLatency", "SQLExecuteTimes", "SQLText"],
+            &mut [
+                &mut decoded.avg_latency,
+                &mut decoded.sql_execute_times,
+                &mut decoded.sql_text,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -691,15 +689,13 @@ impl aliyun_codec::de::FromJson for QpsTopNItem {
             sql_text: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SQLExecuteTimes" => object.read(&name, &mut decoded.sql_execute_times),
-                "SQLText" => object.read(&name, &mut decoded.sql_text),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SQLExecuteTimes", "SQLText"],
+            &mut [&mut decoded.sql_execute_times, &mut decoded.sql_text],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

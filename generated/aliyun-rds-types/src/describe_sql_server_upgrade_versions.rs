@@ -148,15 +148,13 @@ impl aliyun_codec::de::FromJson for DescribeSqlServerUpgradeVersionsOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -210,14 +208,13 @@ impl aliyun_codec::de::FromJson for Items {
             item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Item" => object.read(&name, &mut decoded.item),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Item"],
+            &mut [&mut decoded.item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -287,17 +284,16 @@ impl aliyun_codec::de::FromJson for Item {
             sql_server_upgrade_versions: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CurrentVersion" => object.read(&name, &mut decoded.current_version),
-                "SQLServerUpgradeVersions" => {
-                    object.read(&name, &mut decoded.sql_server_upgrade_versions)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CurrentVersion", "SQLServerUpgradeVersions"],
+            &mut [
+                &mut decoded.current_version,
+                &mut decoded.sql_server_upgrade_versions,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -354,16 +350,13 @@ impl aliyun_codec::de::FromJson for SqlServerUpgradeVersions {
             sql_server_upgrade_version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "SQLServerUpgradeVersion" => {
-                    object.read(&name, &mut decoded.sql_server_upgrade_version)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["SQLServerUpgradeVersion"],
+            &mut [&mut decoded.sql_server_upgrade_version],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -440,18 +433,17 @@ impl aliyun_codec::de::FromJson for SqlServerUpgradeVersion {
             version: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceClassItems" => {
-                    object.read(&name, &mut decoded.db_instance_class_items)
-                }
-                "EnableUpgrade" => object.read(&name, &mut decoded.enable_upgrade),
-                "Version" => object.read(&name, &mut decoded.version),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceClassItems", "EnableUpgrade", "Version"],
+            &mut [
+                &mut decoded.db_instance_class_items,
+                &mut decoded.enable_upgrade,
+                &mut decoded.version,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -505,16 +497,13 @@ impl aliyun_codec::de::FromJson for DbInstanceClassItems {
             db_instance_class_item: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceClassItem" => {
-                    object.read(&name, &mut decoded.db_instance_class_item)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceClassItem"],
+            &mut [&mut decoded.db_instance_class_item],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -618,20 +607,19 @@ impl aliyun_codec::de::FromJson for DbInstanceClassItem {
             memory: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CPU" => object.read(&name, &mut decoded.cpu),
-                "DBInstanceClass" => object.read(&name, &mut decoded.db_instance_class),
-                "DBInstanceClassType" => {
-                    object.read(&name, &mut decoded.db_instance_class_type)
-                }
-                "Group" => object.read(&name, &mut decoded.group),
-                "Memory" => object.read(&name, &mut decoded.memory),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CPU", "DBInstanceClass", "DBInstanceClassType", "Group", "Memory"],
+            &mut [
+                &mut decoded.cpu,
+                &mut decoded.db_instance_class,
+                &mut decoded.db_instance_class_type,
+                &mut decoded.group,
+                &mut decoded.memory,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

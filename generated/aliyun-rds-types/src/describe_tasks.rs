@@ -262,18 +262,19 @@ impl aliyun_codec::de::FromJson for DescribeTasksOutput {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -327,14 +328,13 @@ impl aliyun_codec::de::FromJson for Items {
             task_progress_info: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TaskProgressInfo" => object.read(&name, &mut decoded.task_progress_info),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TaskProgressInfo"],
+            &mut [&mut decoded.task_progress_info],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -590,30 +590,45 @@ impl aliyun_codec::de::FromJson for TaskProgressInfo {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BeginTime" => object.read(&name, &mut decoded.begin_time),
-                "CurrentStepName" => object.read(&name, &mut decoded.current_step_name),
-                "DBName" => object.read(&name, &mut decoded.db_name),
-                "ExpectedFinishTime" => {
-                    object.read(&name, &mut decoded.expected_finish_time)
-                }
-                "FinishTime" => object.read(&name, &mut decoded.finish_time),
-                "Progress" => object.read(&name, &mut decoded.progress),
-                "ProgressInfo" => object.read(&name, &mut decoded.progress_info),
-                "Remain" => object.read(&name, &mut decoded.remain),
-                "Status" => object.read(&name, &mut decoded.status),
-                "StepProgressInfo" => object.read(&name, &mut decoded.step_progress_info),
-                "StepsInfo" => object.read(&name, &mut decoded.steps_info),
-                "TaskAction" => object.read(&name, &mut decoded.task_action),
-                "TaskErrorCode" => object.read(&name, &mut decoded.task_error_code),
-                "TaskErrorMessage" => object.read(&name, &mut decoded.task_error_message),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BeginTime",
+                "CurrentStepName",
+                "DBName",
+                "ExpectedFinishTime",
+                "FinishTime",
+                "Progress",
+                "ProgressInfo",
+                "Remain",
+                "Status",
+                "StepProgressInfo",
+                "StepsInfo",
+                "TaskAction",
+                "TaskErrorCode",
+                "TaskErrorMessage",
+                "TaskId",
+            ],
+            &mut [
+                &mut decoded.begin_time,
+                &mut decoded.current_step_name,
+                &mut decoded.db_name,
+                &mut decoded.expected_finish_time,
+                &mut decoded.finish_time,
+                &mut decoded.progress,
+                &mut decoded.progress_info,
+                &mut decoded.remain,
+                &mut decoded.status,
+                &mut decoded.step_progress_info,
+                &mut decoded.steps_info,
+                &mut decoded.task_action,
+                &mut decoded.task_error_code,
+                &mut decoded.task_error_message,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

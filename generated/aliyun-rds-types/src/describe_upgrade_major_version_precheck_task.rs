@@ -245,18 +245,19 @@ impl aliyun_codec::de::FromJson for DescribeUpgradeMajorVersionPrecheckTaskOutpu
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                "Items" => object.read(&name, &mut decoded.items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -467,32 +468,37 @@ impl aliyun_codec::de::FromJson for Items {
             upgrade_mode: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TargetMajorVersion" => {
-                    object.read(&name, &mut decoded.target_major_version)
-                }
-                "EffectiveTime" => object.read(&name, &mut decoded.effective_time),
-                "SourceMajorVersion" => {
-                    object.read(&name, &mut decoded.source_major_version)
-                }
-                "Result" => object.read(&name, &mut decoded.result),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "Detail" => object.read(&name, &mut decoded.detail),
-                "CheckTime" => object.read(&name, &mut decoded.check_time),
-                "RecommendDiskSize" => {
-                    object.read(&name, &mut decoded.recommend_disk_size)
-                }
-                "RecommendLeastMemSize" => {
-                    object.read(&name, &mut decoded.recommend_least_mem_size)
-                }
-                "RecommendMemSize" => object.read(&name, &mut decoded.recommend_mem_size),
-                "UpgradeMode" => object.read(&name, &mut decoded.upgrade_mode),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CheckTime",
+                "Detail",
+                "EffectiveTime",
+                "RecommendDiskSize",
+                "RecommendLeastMemSize",
+                "RecommendMemSize",
+                "Result",
+                "SourceMajorVersion",
+                "TargetMajorVersion",
+                "TaskId",
+                "UpgradeMode",
+            ],
+            &mut [
+                &mut decoded.check_time,
+                &mut decoded.detail,
+                &mut decoded.effective_time,
+                &mut decoded.recommend_disk_size,
+                &mut decoded.recommend_least_mem_size,
+                &mut decoded.recommend_mem_size,
+                &mut decoded.result,
+                &mut decoded.source_major_version,
+                &mut decoded.target_major_version,
+                &mut decoded.task_id,
+                &mut decoded.upgrade_mode,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -251,18 +251,19 @@ impl aliyun_codec::de::FromJson for DescribeUpgradeMajorVersionTasksOutput {
             items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageRecordCount" => object.read(&name, &mut decoded.page_record_count),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                "Items" => object.read(&name, &mut decoded.items),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "PageNumber", "PageRecordCount", "RequestId", "TotalRecordCount"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.page_number,
+                &mut decoded.page_record_count,
+                &mut decoded.request_id,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -569,43 +570,51 @@ impl aliyun_codec::de::FromJson for Items {
             cut_over: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TargetMajorVersion" => {
-                    object.read(&name, &mut decoded.target_major_version)
-                }
-                "Result" => object.read(&name, &mut decoded.result),
-                "EndTime" => object.read(&name, &mut decoded.end_time),
-                "StartTime" => object.read(&name, &mut decoded.start_time),
-                "SourceMajorVersion" => {
-                    object.read(&name, &mut decoded.source_major_version)
-                }
-                "UpgradeMode" => object.read(&name, &mut decoded.upgrade_mode),
-                "CollectStatMode" => object.read(&name, &mut decoded.collect_stat_mode),
-                "SourceInsName" => object.read(&name, &mut decoded.source_ins_name),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TargetInsName" => object.read(&name, &mut decoded.target_ins_name),
-                "SwitchTime" => object.read(&name, &mut decoded.switch_time),
-                "Detail" => object.read(&name, &mut decoded.detail),
-                "SwitchEndTime" => object.read(&name, &mut decoded.switch_end_time),
-                "totalLogicRepLatencyMB" => {
-                    object.read(&name, &mut decoded.total_logic_rep_latency_mb)
-                }
-                "totalLogicRepDelayTime" => {
-                    object.read(&name, &mut decoded.total_logic_rep_delay_time)
-                }
-                "zeroDownTimeConnectionString" => {
-                    object.read(&name, &mut decoded.zero_down_time_connection_string)
-                }
-                "zeroDownTimePort" => {
-                    object.read(&name, &mut decoded.zero_down_time_port)
-                }
-                "cutOver" => object.read(&name, &mut decoded.cut_over),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CollectStatMode",
+                "Detail",
+                "EndTime",
+                "Result",
+                "SourceInsName",
+                "SourceMajorVersion",
+                "StartTime",
+                "SwitchEndTime",
+                "SwitchTime",
+                "TargetInsName",
+                "TargetMajorVersion",
+                "TaskId",
+                "UpgradeMode",
+                "cutOver",
+                "totalLogicRepDelayTime",
+                "totalLogicRepLatencyMB",
+                "zeroDownTimeConnectionString",
+                "zeroDownTimePort",
+            ],
+            &mut [
+                &mut decoded.collect_stat_mode,
+                &mut decoded.detail,
+                &mut decoded.end_time,
+                &mut decoded.result,
+                &mut decoded.source_ins_name,
+                &mut decoded.source_major_version,
+                &mut decoded.start_time,
+                &mut decoded.switch_end_time,
+                &mut decoded.switch_time,
+                &mut decoded.target_ins_name,
+                &mut decoded.target_major_version,
+                &mut decoded.task_id,
+                &mut decoded.upgrade_mode,
+                &mut decoded.cut_over,
+                &mut decoded.total_logic_rep_delay_time,
+                &mut decoded.total_logic_rep_latency_mb,
+                &mut decoded.zero_down_time_connection_string,
+                &mut decoded.zero_down_time_port,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

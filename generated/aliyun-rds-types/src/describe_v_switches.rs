@@ -271,18 +271,19 @@ impl aliyun_codec::de::FromJson for DescribeVSwitchesOutput {
             v_switchs: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                "VSwitchs" => object.read(&name, &mut decoded.v_switchs),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PageNumber", "PageSize", "RequestId", "TotalCount", "VSwitchs"],
+            &mut [
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+                &mut decoded.v_switchs,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -446,23 +447,31 @@ impl aliyun_codec::de::FromJson for VSwitchs {
             v_switch_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AvailableIpAddressCount" => {
-                    object.read(&name, &mut decoded.available_ip_address_count)
-                }
-                "CidrBlock" => object.read(&name, &mut decoded.cidr_block),
-                "Description" => object.read(&name, &mut decoded.description),
-                "IsDefault" => object.read(&name, &mut decoded.is_default),
-                "IzNo" => object.read(&name, &mut decoded.iz_no),
-                "Status" => object.read(&name, &mut decoded.status),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VSwitchName" => object.read(&name, &mut decoded.v_switch_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AvailableIpAddressCount",
+                "CidrBlock",
+                "Description",
+                "IsDefault",
+                "IzNo",
+                "Status",
+                "VSwitchId",
+                "VSwitchName",
+            ],
+            &mut [
+                &mut decoded.available_ip_address_count,
+                &mut decoded.cidr_block,
+                &mut decoded.description,
+                &mut decoded.is_default,
+                &mut decoded.iz_no,
+                &mut decoded.status,
+                &mut decoded.v_switch_id,
+                &mut decoded.v_switch_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

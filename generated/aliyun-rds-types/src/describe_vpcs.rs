@@ -243,18 +243,19 @@ impl aliyun_codec::de::FromJson for DescribeVpcsOutput {
             vpcs: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TotalCount" => object.read(&name, &mut decoded.total_count),
-                "Vpcs" => object.read(&name, &mut decoded.vpcs),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["PageNumber", "PageSize", "RequestId", "TotalCount", "Vpcs"],
+            &mut [
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.request_id,
+                &mut decoded.total_count,
+                &mut decoded.vpcs,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -426,24 +427,37 @@ impl aliyun_codec::de::FromJson for Vpcs {
             vpc_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AliUid" => object.read(&name, &mut decoded.ali_uid),
-                "Bid" => object.read(&name, &mut decoded.bid),
-                "CidrBlock" => object.read(&name, &mut decoded.cidr_block),
-                "GmtCreate" => object.read(&name, &mut decoded.gmt_create),
-                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
-                "IsDefault" => object.read(&name, &mut decoded.is_default),
-                "RegionNo" => object.read(&name, &mut decoded.region_no),
-                "Status" => object.read(&name, &mut decoded.status),
-                "VSwitchs" => object.read(&name, &mut decoded.v_switchs),
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                "VpcName" => object.read(&name, &mut decoded.vpc_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AliUid",
+                "Bid",
+                "CidrBlock",
+                "GmtCreate",
+                "GmtModified",
+                "IsDefault",
+                "RegionNo",
+                "Status",
+                "VSwitchs",
+                "VpcId",
+                "VpcName",
+            ],
+            &mut [
+                &mut decoded.ali_uid,
+                &mut decoded.bid,
+                &mut decoded.cidr_block,
+                &mut decoded.gmt_create,
+                &mut decoded.gmt_modified,
+                &mut decoded.is_default,
+                &mut decoded.region_no,
+                &mut decoded.status,
+                &mut decoded.v_switchs,
+                &mut decoded.vpc_id,
+                &mut decoded.vpc_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -582,21 +596,31 @@ impl aliyun_codec::de::FromJson for VSwitchs {
             v_switch_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CidrBlock" => object.read(&name, &mut decoded.cidr_block),
-                "GmtCreate" => object.read(&name, &mut decoded.gmt_create),
-                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
-                "IsDefault" => object.read(&name, &mut decoded.is_default),
-                "IzNo" => object.read(&name, &mut decoded.iz_no),
-                "Status" => object.read(&name, &mut decoded.status),
-                "VSwitchId" => object.read(&name, &mut decoded.v_switch_id),
-                "VSwitchName" => object.read(&name, &mut decoded.v_switch_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CidrBlock",
+                "GmtCreate",
+                "GmtModified",
+                "IsDefault",
+                "IzNo",
+                "Status",
+                "VSwitchId",
+                "VSwitchName",
+            ],
+            &mut [
+                &mut decoded.cidr_block,
+                &mut decoded.gmt_create,
+                &mut decoded.gmt_modified,
+                &mut decoded.is_default,
+                &mut decoded.iz_no,
+                &mut decoded.status,
+                &mut decoded.v_switch_id,
+                &mut decoded.v_switch_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -217,22 +217,25 @@ impl aliyun_codec::de::FromJson for EvaluateLocalExtendDiskOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Available" => object.read(&name, &mut decoded.available),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "DBInstanceTransType" => {
-                    object.read(&name, &mut decoded.db_instance_trans_type)
-                }
-                "LocalUpgradeDiskLimit" => {
-                    object.read(&name, &mut decoded.local_upgrade_disk_limit)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "Available",
+                "DBInstanceId",
+                "DBInstanceTransType",
+                "LocalUpgradeDiskLimit",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.available,
+                &mut decoded.db_instance_id,
+                &mut decoded.db_instance_trans_type,
+                &mut decoded.local_upgrade_disk_limit,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

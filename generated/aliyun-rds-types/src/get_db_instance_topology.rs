@@ -157,17 +157,18 @@ impl aliyun_codec::de::FromJson for GetDbInstanceTopologyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Data" => object.read(&name, &mut decoded.data),
-                "Message" => object.read(&name, &mut decoded.message),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Data", "Message", "RequestId"],
+            &mut [
+                &mut decoded.code,
+                &mut decoded.data,
+                &mut decoded.message,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -248,16 +249,17 @@ impl aliyun_codec::de::FromJson for Data {
             nodes: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Connections" => object.read(&name, &mut decoded.connections),
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Nodes" => object.read(&name, &mut decoded.nodes),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Connections", "DBInstanceName", "Nodes"],
+            &mut [
+                &mut decoded.connections,
+                &mut decoded.db_instance_name,
+                &mut decoded.nodes,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -363,17 +365,18 @@ impl aliyun_codec::de::FromJson for Connections {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ConnectionString" => object.read(&name, &mut decoded.connection_string),
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "NetType" => object.read(&name, &mut decoded.net_type),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ConnectionString", "DBInstanceName", "NetType", "ZoneId"],
+            &mut [
+                &mut decoded.connection_string,
+                &mut decoded.db_instance_name,
+                &mut decoded.net_type,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -511,21 +514,27 @@ impl aliyun_codec::de::FromJson for Nodes {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "DedicatedHostGroupId" => {
-                    object.read(&name, &mut decoded.dedicated_host_group_id)
-                }
-                "DedicatedHostId" => object.read(&name, &mut decoded.dedicated_host_id),
-                "NodeId" => object.read(&name, &mut decoded.node_id),
-                "Role" => object.read(&name, &mut decoded.role),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DBInstanceName",
+                "DedicatedHostGroupId",
+                "DedicatedHostId",
+                "NodeId",
+                "Role",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.dedicated_host_group_id,
+                &mut decoded.dedicated_host_id,
+                &mut decoded.node_id,
+                &mut decoded.role,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -153,17 +153,13 @@ impl aliyun_codec::de::FromJson for GetDbProxyInstanceSslOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DbProxyCertListItems" => {
-                    object.read(&name, &mut decoded.db_proxy_cert_list_items)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DbProxyCertListItems", "RequestId"],
+            &mut [&mut decoded.db_proxy_cert_list_items, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -217,16 +213,13 @@ impl aliyun_codec::de::FromJson for DbProxyCertListItems {
             db_proxy_cert_list_items: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DbProxyCertListItems" => {
-                    object.read(&name, &mut decoded.db_proxy_cert_list_items)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DbProxyCertListItems"],
+            &mut [&mut decoded.db_proxy_cert_list_items],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -342,18 +335,25 @@ impl aliyun_codec::de::FromJson for DbProxyCertListItemsDbProxyCertListItems {
             ssl_expired_time: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CertCommonName" => object.read(&name, &mut decoded.cert_common_name),
-                "DbInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "EndpointName" => object.read(&name, &mut decoded.endpoint_name),
-                "EndpointType" => object.read(&name, &mut decoded.endpoint_type),
-                "SslExpiredTime" => object.read(&name, &mut decoded.ssl_expired_time),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CertCommonName",
+                "DbInstanceName",
+                "EndpointName",
+                "EndpointType",
+                "SslExpiredTime",
+            ],
+            &mut [
+                &mut decoded.cert_common_name,
+                &mut decoded.db_instance_name,
+                &mut decoded.endpoint_name,
+                &mut decoded.endpoint_type,
+                &mut decoded.ssl_expired_time,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

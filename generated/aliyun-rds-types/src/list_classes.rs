@@ -233,16 +233,13 @@ impl aliyun_codec::de::FromJson for ListClassesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "RegionId", "RequestId"],
+            &mut [&mut decoded.items, &mut decoded.region_id, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -471,27 +468,39 @@ impl aliyun_codec::de::FromJson for Items {
             storage_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ClassCode" => object.read(&name, &mut decoded.class_code),
-                "ClassGroup" => object.read(&name, &mut decoded.class_group),
-                "Cpu" => object.read(&name, &mut decoded.cpu),
-                "EncryptedMemory" => object.read(&name, &mut decoded.encrypted_memory),
-                "InstructionSetArch" => {
-                    object.read(&name, &mut decoded.instruction_set_arch)
-                }
-                "MaxConnections" => object.read(&name, &mut decoded.max_connections),
-                "MaxIOMBPS" => object.read(&name, &mut decoded.max_iombps),
-                "MaxIOPS" => object.read(&name, &mut decoded.max_iops),
-                "MemoryClass" => object.read(&name, &mut decoded.memory_class),
-                "ReferencePrice" => object.read(&name, &mut decoded.reference_price),
-                "category" => object.read(&name, &mut decoded.category),
-                "storageType" => object.read(&name, &mut decoded.storage_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ClassCode",
+                "ClassGroup",
+                "Cpu",
+                "EncryptedMemory",
+                "InstructionSetArch",
+                "MaxConnections",
+                "MaxIOMBPS",
+                "MaxIOPS",
+                "MemoryClass",
+                "ReferencePrice",
+                "category",
+                "storageType",
+            ],
+            &mut [
+                &mut decoded.class_code,
+                &mut decoded.class_group,
+                &mut decoded.cpu,
+                &mut decoded.encrypted_memory,
+                &mut decoded.instruction_set_arch,
+                &mut decoded.max_connections,
+                &mut decoded.max_iombps,
+                &mut decoded.max_iops,
+                &mut decoded.memory_class,
+                &mut decoded.reference_price,
+                &mut decoded.category,
+                &mut decoded.storage_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -180,17 +180,18 @@ impl aliyun_codec::de::FromJson for ListImportTasksOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Items" => object.read(&name, &mut decoded.items),
-                "MaxResults" => object.read(&name, &mut decoded.max_results),
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Items", "MaxResults", "NextToken", "RequestId"],
+            &mut [
+                &mut decoded.items,
+                &mut decoded.max_results,
+                &mut decoded.next_token,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -318,22 +319,29 @@ impl aliyun_codec::de::FromJson for Items {
             task_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CreatedTime" => object.read(&name, &mut decoded.created_time),
-                "DbVersion" => object.read(&name, &mut decoded.db_version),
-                "Status" => object.read(&name, &mut decoded.status),
-                "TargetInstanceName" => {
-                    object.read(&name, &mut decoded.target_instance_name)
-                }
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TaskName" => object.read(&name, &mut decoded.task_name),
-                "TaskType" => object.read(&name, &mut decoded.task_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CreatedTime",
+                "DbVersion",
+                "Status",
+                "TargetInstanceName",
+                "TaskId",
+                "TaskName",
+                "TaskType",
+            ],
+            &mut [
+                &mut decoded.created_time,
+                &mut decoded.db_version,
+                &mut decoded.status,
+                &mut decoded.target_instance_name,
+                &mut decoded.task_id,
+                &mut decoded.task_name,
+                &mut decoded.task_type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

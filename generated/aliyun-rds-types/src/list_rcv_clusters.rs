@@ -123,15 +123,13 @@ impl aliyun_codec::de::FromJson for ListRcvClustersOutput {
             v_clusters: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "VClusters" => object.read(&name, &mut decoded.v_clusters),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "VClusters"],
+            &mut [&mut decoded.request_id, &mut decoded.v_clusters],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -271,23 +269,31 @@ impl aliyun_codec::de::FromJson for VClusters {
             vpc_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ClusterId" => object.read(&name, &mut decoded.cluster_id),
-                "ClusterName" => object.read(&name, &mut decoded.cluster_name),
-                "InstanceCount" => object.read(&name, &mut decoded.instance_count),
-                "MysqlOperator" => object.read(&name, &mut decoded.mysql_operator),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                "SupportDiskPerformanceLevel" => {
-                    object.read(&name, &mut decoded.support_disk_performance_level)
-                }
-                "VpcId" => object.read(&name, &mut decoded.vpc_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ClusterId",
+                "ClusterName",
+                "InstanceCount",
+                "MysqlOperator",
+                "RegionId",
+                "Status",
+                "SupportDiskPerformanceLevel",
+                "VpcId",
+            ],
+            &mut [
+                &mut decoded.cluster_id,
+                &mut decoded.cluster_name,
+                &mut decoded.instance_count,
+                &mut decoded.mysql_operator,
+                &mut decoded.region_id,
+                &mut decoded.status,
+                &mut decoded.support_disk_performance_level,
+                &mut decoded.vpc_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -394,24 +400,25 @@ impl aliyun_codec::de::FromJson for MysqlOperator {
             status: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DashboardPublicEndpoint" => {
-                    object.read(&name, &mut decoded.dashboard_public_endpoint)
-                }
-                "DashboardUsername" => {
-                    object.read(&name, &mut decoded.dashboard_username)
-                }
-                "DashboardVpcEndpoint" => {
-                    object.read(&name, &mut decoded.dashboard_vpc_endpoint)
-                }
-                "DeployTime" => object.read(&name, &mut decoded.deploy_time),
-                "Status" => object.read(&name, &mut decoded.status),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "DashboardPublicEndpoint",
+                "DashboardUsername",
+                "DashboardVpcEndpoint",
+                "DeployTime",
+                "Status",
+            ],
+            &mut [
+                &mut decoded.dashboard_public_endpoint,
+                &mut decoded.dashboard_username,
+                &mut decoded.dashboard_vpc_endpoint,
+                &mut decoded.deploy_time,
+                &mut decoded.status,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

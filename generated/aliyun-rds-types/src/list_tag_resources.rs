@@ -196,16 +196,17 @@ impl aliyun_codec::de::FromJson for ListTagResourcesOutput {
             tag_resources: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NextToken" => object.read(&name, &mut decoded.next_token),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TagResources" => object.read(&name, &mut decoded.tag_resources),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NextToken", "RequestId", "TagResources"],
+            &mut [
+                &mut decoded.next_token,
+                &mut decoded.request_id,
+                &mut decoded.tag_resources,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -295,14 +296,13 @@ impl aliyun_codec::de::FromJson for TagResources {
             tag_resource: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "TagResource" => object.read(&name, &mut decoded.tag_resource),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["TagResource"],
+            &mut [&mut decoded.tag_resource],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -399,17 +399,18 @@ impl aliyun_codec::de::FromJson for TagResource {
             tag_value: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ResourceId" => object.read(&name, &mut decoded.resource_id),
-                "ResourceType" => object.read(&name, &mut decoded.resource_type),
-                "TagKey" => object.read(&name, &mut decoded.tag_key),
-                "TagValue" => object.read(&name, &mut decoded.tag_value),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ResourceId", "ResourceType", "TagKey", "TagValue"],
+            &mut [
+                &mut decoded.resource_id,
+                &mut decoded.resource_type,
+                &mut decoded.tag_key,
+                &mut decoded.tag_value,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

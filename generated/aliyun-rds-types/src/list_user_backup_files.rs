@@ -225,15 +225,13 @@ impl aliyun_codec::de::FromJson for ListUserBackupFilesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Records" => object.read(&name, &mut decoded.records),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Records", "RequestId"],
+            &mut [&mut decoded.records, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -537,32 +535,53 @@ impl aliyun_codec::de::FromJson for Records {
             zone_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupId" => object.read(&name, &mut decoded.backup_id),
-                "BinlogInfo" => object.read(&name, &mut decoded.binlog_info),
-                "Comment" => object.read(&name, &mut decoded.comment),
-                "CreationTime" => object.read(&name, &mut decoded.creation_time),
-                "Engine" => object.read(&name, &mut decoded.engine),
-                "EngineVersion" => object.read(&name, &mut decoded.engine_version),
-                "FinishTime" => object.read(&name, &mut decoded.finish_time),
-                "ModificationTime" => object.read(&name, &mut decoded.modification_time),
-                "OssBucket" => object.read(&name, &mut decoded.oss_bucket),
-                "OssFileMetaData" => object.read(&name, &mut decoded.oss_file_meta_data),
-                "OssFileName" => object.read(&name, &mut decoded.oss_file_name),
-                "OssFilePath" => object.read(&name, &mut decoded.oss_file_path),
-                "OssFileSize" => object.read(&name, &mut decoded.oss_file_size),
-                "OssUrl" => object.read(&name, &mut decoded.oss_url),
-                "Reason" => object.read(&name, &mut decoded.reason),
-                "RestoreSize" => object.read(&name, &mut decoded.restore_size),
-                "Retention" => object.read(&name, &mut decoded.retention),
-                "Status" => object.read(&name, &mut decoded.status),
-                "ZoneId" => object.read(&name, &mut decoded.zone_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupId",
+                "BinlogInfo",
+                "Comment",
+                "CreationTime",
+                "Engine",
+                "EngineVersion",
+                "FinishTime",
+                "ModificationTime",
+                "OssBucket",
+                "OssFileMetaData",
+                "OssFileName",
+                "OssFilePath",
+                "OssFileSize",
+                "OssUrl",
+                "Reason",
+                "RestoreSize",
+                "Retention",
+                "Status",
+                "ZoneId",
+            ],
+            &mut [
+                &mut decoded.backup_id,
+                &mut decoded.binlog_info,
+                &mut decoded.comment,
+                &mut decoded.creation_time,
+                &mut decoded.engine,
+                &mut decoded.engine_version,
+                &mut decoded.finish_time,
+                &mut decoded.modification_time,
+                &mut decoded.oss_bucket,
+                &mut decoded.oss_file_meta_data,
+                &mut decoded.oss_file_name,
+                &mut decoded.oss_file_path,
+                &mut decoded.oss_file_size,
+                &mut decoded.oss_url,
+                &mut decoded.reason,
+                &mut decoded.restore_size,
+                &mut decoded.retention,
+                &mut decoded.status,
+                &mut decoded.zone_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -276,16 +276,17 @@ impl aliyun_codec::de::FromJson for MigrateDbInstanceOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "MigrationId" => object.read(&name, &mut decoded.migration_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["MigrationId", "RequestId", "TaskId"],
+            &mut [
+                &mut decoded.migration_id,
+                &mut decoded.request_id,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

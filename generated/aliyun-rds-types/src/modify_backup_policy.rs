@@ -711,29 +711,31 @@ impl aliyun_codec::de::FromJson for ModifyBackupPolicyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CompressType" => object.read(&name, &mut decoded.compress_type),
-                "DBInstanceID" => object.read(&name, &mut decoded.db_instance_id),
-                "EnableBackupLog" => object.read(&name, &mut decoded.enable_backup_log),
-                "HighSpaceUsageProtection" => {
-                    object.read(&name, &mut decoded.high_space_usage_protection)
-                }
-                "LocalLogRetentionHours" => {
-                    object.read(&name, &mut decoded.local_log_retention_hours)
-                }
-                "LocalLogRetentionSpace" => {
-                    object.read(&name, &mut decoded.local_log_retention_space)
-                }
-                "LogBackupLocalRetentionNumber" => {
-                    object.read(&name, &mut decoded.log_backup_local_retention_number)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "CompressType",
+                "DBInstanceID",
+                "EnableBackupLog",
+                "HighSpaceUsageProtection",
+                "LocalLogRetentionHours",
+                "LocalLogRetentionSpace",
+                "LogBackupLocalRetentionNumber",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.compress_type,
+                &mut decoded.db_instance_id,
+                &mut decoded.enable_backup_log,
+                &mut decoded.high_space_usage_protection,
+                &mut decoded.local_log_retention_hours,
+                &mut decoded.local_log_retention_space,
+                &mut decoded.log_backup_local_retention_number,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

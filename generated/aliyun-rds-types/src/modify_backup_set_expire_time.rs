@@ -210,18 +210,19 @@ impl aliyun_codec::de::FromJson for ModifyBackupSetExpireTimeOutput {
             data: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Message" => object.read(&name, &mut decoded.message),
-                "Code" => object.read(&name, &mut decoded.code),
-                "Success" => object.read(&name, &mut decoded.success),
-                "Data" => object.read(&name, &mut decoded.data),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Data", "Message", "RequestId", "Success"],
+            &mut [
+                &mut decoded.code,
+                &mut decoded.data,
+                &mut decoded.message,
+                &mut decoded.request_id,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

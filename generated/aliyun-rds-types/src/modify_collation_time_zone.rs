@@ -220,18 +220,19 @@ impl aliyun_codec::de::FromJson for ModifyCollationTimeZoneOutput {
             timezone: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Collation" => object.read(&name, &mut decoded.collation),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "Timezone" => object.read(&name, &mut decoded.timezone),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Collation", "DBInstanceId", "RequestId", "TaskId", "Timezone"],
+            &mut [
+                &mut decoded.collation,
+                &mut decoded.db_instance_id,
+                &mut decoded.request_id,
+                &mut decoded.task_id,
+                &mut decoded.timezone,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

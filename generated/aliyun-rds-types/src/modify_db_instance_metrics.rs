@@ -172,16 +172,17 @@ impl aliyun_codec::de::FromJson for ModifyDbInstanceMetricsOutput {
             scope: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Scope" => object.read(&name, &mut decoded.scope),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceId", "RequestId", "Scope"],
+            &mut [
+                &mut decoded.db_instance_id,
+                &mut decoded.request_id,
+                &mut decoded.scope,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -216,18 +216,25 @@ impl aliyun_codec::de::FromJson for ModifyEventInfoOutput {
             success_event_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ErrorCode" => object.read(&name, &mut decoded.error_code),
-                "ErrorEventId" => object.read(&name, &mut decoded.error_event_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SuccessCount" => object.read(&name, &mut decoded.success_count),
-                "SuccessEventId" => object.read(&name, &mut decoded.success_event_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ErrorCode",
+                "ErrorEventId",
+                "RequestId",
+                "SuccessCount",
+                "SuccessEventId",
+            ],
+            &mut [
+                &mut decoded.error_code,
+                &mut decoded.error_event_id,
+                &mut decoded.request_id,
+                &mut decoded.success_count,
+                &mut decoded.success_event_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -176,17 +176,18 @@ impl aliyun_codec::de::FromJson for ModifyImportTaskOutput {
             task_name: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Status" => object.read(&name, &mut decoded.status),
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                "TaskName" => object.read(&name, &mut decoded.task_name),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["RequestId", "Status", "TaskId", "TaskName"],
+            &mut [
+                &mut decoded.request_id,
+                &mut decoded.status,
+                &mut decoded.task_id,
+                &mut decoded.task_name,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -345,24 +345,33 @@ impl aliyun_codec::de::FromJson for ModifyInstanceCrossBackupPolicyOutput {
             retention: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "BackupEnabled" => object.read(&name, &mut decoded.backup_enabled),
-                "CrossBackupRegion" => {
-                    object.read(&name, &mut decoded.cross_backup_region)
-                }
-                "CrossBackupType" => object.read(&name, &mut decoded.cross_backup_type),
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "LogBackupEnabled" => object.read(&name, &mut decoded.log_backup_enabled),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "RetentType" => object.read(&name, &mut decoded.retent_type),
-                "Retention" => object.read(&name, &mut decoded.retention),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "BackupEnabled",
+                "CrossBackupRegion",
+                "CrossBackupType",
+                "DBInstanceId",
+                "LogBackupEnabled",
+                "RegionId",
+                "RequestId",
+                "RetentType",
+                "Retention",
+            ],
+            &mut [
+                &mut decoded.backup_enabled,
+                &mut decoded.cross_backup_region,
+                &mut decoded.cross_backup_type,
+                &mut decoded.db_instance_id,
+                &mut decoded.log_backup_enabled,
+                &mut decoded.region_id,
+                &mut decoded.request_id,
+                &mut decoded.retent_type,
+                &mut decoded.retention,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

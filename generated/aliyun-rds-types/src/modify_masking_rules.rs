@@ -239,17 +239,18 @@ impl aliyun_codec::de::FromJson for ModifyMaskingRulesOutput {
             success: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "Message" => object.read(&name, &mut decoded.message),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "Success" => object.read(&name, &mut decoded.success),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "Message", "RequestId", "Success"],
+            &mut [
+                &mut decoded.data,
+                &mut decoded.message,
+                &mut decoded.request_id,
+                &mut decoded.success,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

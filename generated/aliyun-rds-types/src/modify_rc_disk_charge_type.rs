@@ -287,18 +287,19 @@ impl aliyun_codec::de::FromJson for ModifyRcDiskChargeTypeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ChargeType" => object.read(&name, &mut decoded.charge_type),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "InstanceIds" => object.read(&name, &mut decoded.instance_ids),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ChargeType", "ExpiredTime", "InstanceIds", "OrderId", "RequestId"],
+            &mut [
+                &mut decoded.charge_type,
+                &mut decoded.expired_time,
+                &mut decoded.instance_ids,
+                &mut decoded.order_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

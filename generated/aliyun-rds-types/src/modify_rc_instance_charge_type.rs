@@ -368,19 +368,27 @@ impl aliyun_codec::de::FromJson for ModifyRcInstanceChargeTypeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ChargeType" => object.read(&name, &mut decoded.charge_type),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "FeeOfInstances" => object.read(&name, &mut decoded.fee_of_instances),
-                "InstanceIds" => object.read(&name, &mut decoded.instance_ids),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "ChargeType",
+                "ExpiredTime",
+                "FeeOfInstances",
+                "InstanceIds",
+                "OrderId",
+                "RequestId",
+            ],
+            &mut [
+                &mut decoded.charge_type,
+                &mut decoded.expired_time,
+                &mut decoded.fee_of_instances,
+                &mut decoded.instance_ids,
+                &mut decoded.order_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -454,16 +462,13 @@ impl aliyun_codec::de::FromJson for FeeOfInstances {
             instance_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Currency" => object.read(&name, &mut decoded.currency),
-                "Fee" => object.read(&name, &mut decoded.fee),
-                "InstanceId" => object.read(&name, &mut decoded.instance_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Currency", "Fee", "InstanceId"],
+            &mut [&mut decoded.currency, &mut decoded.fee, &mut decoded.instance_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -157,16 +157,17 @@ impl aliyun_codec::de::FromJson for ModifySecurityGroupConfigurationOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "Items" => object.read(&name, &mut decoded.items),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceName", "Items", "RequestId"],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.items,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -223,16 +224,13 @@ impl aliyun_codec::de::FromJson for Items {
             ecs_security_group_relation: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "EcsSecurityGroupRelation" => {
-                    object.read(&name, &mut decoded.ecs_security_group_relation)
-                }
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["EcsSecurityGroupRelation"],
+            &mut [&mut decoded.ecs_security_group_relation],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -320,16 +318,17 @@ impl aliyun_codec::de::FromJson for EcsSecurityGroupRelation {
             security_group_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NetworkType" => object.read(&name, &mut decoded.network_type),
-                "RegionId" => object.read(&name, &mut decoded.region_id),
-                "SecurityGroupId" => object.read(&name, &mut decoded.security_group_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NetworkType", "RegionId", "SecurityGroupId"],
+            &mut [
+                &mut decoded.network_type,
+                &mut decoded.region_id,
+                &mut decoded.security_group_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

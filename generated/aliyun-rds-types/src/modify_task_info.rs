@@ -224,17 +224,18 @@ impl aliyun_codec::de::FromJson for ModifyTaskInfoOutput {
             success_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "ErrorCode" => object.read(&name, &mut decoded.error_code),
-                "ErrorTaskId" => object.read(&name, &mut decoded.error_task_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "SuccessCount" => object.read(&name, &mut decoded.success_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ErrorCode", "ErrorTaskId", "RequestId", "SuccessCount"],
+            &mut [
+                &mut decoded.error_code,
+                &mut decoded.error_task_id,
+                &mut decoded.request_id,
+                &mut decoded.success_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

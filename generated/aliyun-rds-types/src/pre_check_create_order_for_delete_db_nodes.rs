@@ -327,16 +327,17 @@ impl aliyun_codec::de::FromJson for PreCheckCreateOrderForDeleteDbNodesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Failures" => object.read(&name, &mut decoded.failures),
-                "PreCheckResult" => object.read(&name, &mut decoded.pre_check_result),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Failures", "PreCheckResult", "RequestId"],
+            &mut [
+                &mut decoded.failures,
+                &mut decoded.pre_check_result,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -390,14 +391,13 @@ impl aliyun_codec::de::FromJson for Failures {
             failures: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Failures" => object.read(&name, &mut decoded.failures),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Failures"],
+            &mut [&mut decoded.failures],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -472,15 +472,13 @@ impl aliyun_codec::de::FromJson for FailuresFailures {
             message: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Code" => object.read(&name, &mut decoded.code),
-                "Message" => object.read(&name, &mut decoded.message),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Code", "Message"],
+            &mut [&mut decoded.code, &mut decoded.message],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

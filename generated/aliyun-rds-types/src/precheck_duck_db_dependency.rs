@@ -136,15 +136,13 @@ impl aliyun_codec::de::FromJson for PrecheckDuckDbDependencyOutput {
             result: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "FailedCheckItems" => object.read(&name, &mut decoded.failed_check_items),
-                "Result" => object.read(&name, &mut decoded.result),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["FailedCheckItems", "Result"],
+            &mut [&mut decoded.failed_check_items, &mut decoded.result],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -259,18 +257,19 @@ impl aliyun_codec::de::FromJson for FailedCheckItems {
             r#type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AllowAutoModify" => object.read(&name, &mut decoded.allow_auto_modify),
-                "CurrentValue" => object.read(&name, &mut decoded.current_value),
-                "Name" => object.read(&name, &mut decoded.name),
-                "RequiredValue" => object.read(&name, &mut decoded.required_value),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["AllowAutoModify", "CurrentValue", "Name", "RequiredValue", "Type"],
+            &mut [
+                &mut decoded.allow_auto_modify,
+                &mut decoded.current_value,
+                &mut decoded.name,
+                &mut decoded.required_value,
+                &mut decoded.r#type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

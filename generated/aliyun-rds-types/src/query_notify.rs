@@ -194,15 +194,13 @@ impl aliyun_codec::de::FromJson for QueryNotifyOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "Data" => object.read(&name, &mut decoded.data),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["Data", "RequestId"],
+            &mut [&mut decoded.data, &mut decoded.request_id],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -303,17 +301,18 @@ impl aliyun_codec::de::FromJson for Data {
             total_record_count: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NotifyItemList" => object.read(&name, &mut decoded.notify_item_list),
-                "PageNumber" => object.read(&name, &mut decoded.page_number),
-                "PageSize" => object.read(&name, &mut decoded.page_size),
-                "TotalRecordCount" => object.read(&name, &mut decoded.total_record_count),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NotifyItemList", "PageNumber", "PageSize", "TotalRecordCount"],
+            &mut [
+                &mut decoded.notify_item_list,
+                &mut decoded.page_number,
+                &mut decoded.page_size,
+                &mut decoded.total_record_count,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -549,25 +548,39 @@ impl aliyun_codec::de::FromJson for NotifyItemList {
             r#type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "AliUid" => object.read(&name, &mut decoded.ali_uid),
-                "ConfirmFlag" => object.read(&name, &mut decoded.confirm_flag),
-                "Confirmor" => object.read(&name, &mut decoded.confirmor),
-                "GmtCreated" => object.read(&name, &mut decoded.gmt_created),
-                "GmtModified" => object.read(&name, &mut decoded.gmt_modified),
-                "Id" => object.read(&name, &mut decoded.id),
-                "IdempotentCount" => object.read(&name, &mut decoded.idempotent_count),
-                "IdempotentId" => object.read(&name, &mut decoded.idempotent_id),
-                "Level" => object.read(&name, &mut decoded.level),
-                "NotifyElement" => object.read(&name, &mut decoded.notify_element),
-                "TemplateName" => object.read(&name, &mut decoded.template_name),
-                "Type" => object.read(&name, &mut decoded.r#type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &[
+                "AliUid",
+                "ConfirmFlag",
+                "Confirmor",
+                "GmtCreated",
+                "GmtModified",
+                "Id",
+                "IdempotentCount",
+                "IdempotentId",
+                "Level",
+                "NotifyElement",
+                "TemplateName",
+                "Type",
+            ],
+            &mut [
+                &mut decoded.ali_uid,
+                &mut decoded.confirm_flag,
+                &mut decoded.confirmor,
+                &mut decoded.gmt_created,
+                &mut decoded.gmt_modified,
+                &mut decoded.id,
+                &mut decoded.idempotent_count,
+                &mut decoded.idempotent_id,
+                &mut decoded.level,
+                &mut decoded.notify_element,
+                &mut decoded.template_name,
+                &mut decoded.r#type,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

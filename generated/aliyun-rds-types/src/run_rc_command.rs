@@ -428,16 +428,17 @@ impl aliyun_codec::de::FromJson for RunRcCommandOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "CommandId" => object.read(&name, &mut decoded.command_id),
-                "InvokeId" => object.read(&name, &mut decoded.invoke_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["CommandId", "InvokeId", "RequestId"],
+            &mut [
+                &mut decoded.command_id,
+                &mut decoded.invoke_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -752,16 +752,17 @@ impl aliyun_codec::de::FromJson for RunRcInstancesOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceIdSets" => object.read(&name, &mut decoded.instance_id_sets),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceIdSets", "OrderId", "RequestId"],
+            &mut [
+                &mut decoded.instance_id_sets,
+                &mut decoded.order_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 
@@ -1063,14 +1064,13 @@ impl aliyun_codec::de::FromJson for InstanceIdSets {
             instance_id_set: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "InstanceIdSet" => object.read(&name, &mut decoded.instance_id_set),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["InstanceIdSet"],
+            &mut [&mut decoded.instance_id_set],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -217,20 +217,17 @@ impl aliyun_codec::de::FromJson for SwitchDbInstanceNetTypeOutput {
             request_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "NewConnectionString" => {
-                    object.read(&name, &mut decoded.new_connection_string)
-                }
-                "OldConnectionString" => {
-                    object.read(&name, &mut decoded.old_connection_string)
-                }
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["NewConnectionString", "OldConnectionString", "RequestId"],
+            &mut [
+                &mut decoded.new_connection_string,
+                &mut decoded.old_connection_string,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

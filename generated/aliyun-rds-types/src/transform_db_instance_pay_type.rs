@@ -318,18 +318,19 @@ impl aliyun_codec::de::FromJson for TransformDbInstancePayTypeOutput {
             charge_type: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceId" => object.read(&name, &mut decoded.db_instance_id),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "ExpiredTime" => object.read(&name, &mut decoded.expired_time),
-                "OrderId" => object.read(&name, &mut decoded.order_id),
-                "ChargeType" => object.read(&name, &mut decoded.charge_type),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["ChargeType", "DBInstanceId", "ExpiredTime", "OrderId", "RequestId"],
+            &mut [
+                &mut decoded.charge_type,
+                &mut decoded.db_instance_id,
+                &mut decoded.expired_time,
+                &mut decoded.order_id,
+                &mut decoded.request_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -229,19 +229,18 @@ impl aliyun_codec::de::FromJson for UpgradeDbInstanceKernelVersionOutput {
             task_id: None,
             unknown_fields: serde_json::Map::new(),
         };
-        let mut object = aliyun_codec::de::Object::new(source);
-        while let Some(name) = object.next_name() {
-            match &*name {
-                "DBInstanceName" => object.read(&name, &mut decoded.db_instance_name),
-                "RequestId" => object.read(&name, &mut decoded.request_id),
-                "TargetMinorVersion" => {
-                    object.read(&name, &mut decoded.target_minor_version)
-                }
-                "TaskId" => object.read(&name, &mut decoded.task_id),
-                _ => object.unknown(name, &mut decoded.unknown_fields),
-            }
-        }
-        object.finish(decoded)
+        let error = aliyun_codec::de::read_members(
+            source,
+            &["DBInstanceName", "RequestId", "TargetMinorVersion", "TaskId"],
+            &mut [
+                &mut decoded.db_instance_name,
+                &mut decoded.request_id,
+                &mut decoded.target_minor_version,
+                &mut decoded.task_id,
+            ],
+            &mut decoded.unknown_fields,
+        );
+        aliyun_codec::de::finish(error, decoded)
     }
 }
 

@@ -10,15 +10,18 @@
 
 use crate::resolve::Product;
 
-/// Which of the three generated crates a manifest belongs to.
+/// Which of the four generated crates a manifest belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GeneratedCrate {
     /// `aliyun-rds-errors`: operation features stand alone.
     Errors,
     /// `aliyun-rds-types`: operation features stand alone.
     Types,
+    /// `aliyun-rds-metadata`: operation features stand alone.
+    Metadata,
     /// `aliyun-rds`: each operation feature turns on the same feature of the
-    /// errors and types crates, whose items the operation re-exports.
+    /// errors, types and metadata crates, whose items the operation
+    /// re-exports.
     Client,
 }
 
@@ -66,7 +69,7 @@ pub fn features_table(product: &Product<'_>, krate: GeneratedCrate) -> String {
     table.push_str("# Every operation of the API, and every group.\n");
     table.push_str(&format!("all = {}\n", toml_array(&everything)));
     match krate {
-        GeneratedCrate::Errors => {}
+        GeneratedCrate::Errors | GeneratedCrate::Metadata => {}
         GeneratedCrate::Types => table.push_str(
             "# `Serialize` on inputs, outputs and their nested types, for programs that\n\
              # re-encode them; sending and decoding never need it.\n\
@@ -109,11 +112,11 @@ pub fn features_table(product: &Product<'_>, krate: GeneratedCrate) -> String {
     table.push_str("# One feature per operation.\n");
     for feature in &operation_features {
         match krate {
-            GeneratedCrate::Errors | GeneratedCrate::Types => {
+            GeneratedCrate::Errors | GeneratedCrate::Types | GeneratedCrate::Metadata => {
                 table.push_str(&format!("{feature} = []\n"))
             }
             GeneratedCrate::Client => table.push_str(&format!(
-                "{feature} = [\"aliyun-rds-errors/{feature}\", \"aliyun-rds-types/{feature}\"]\n"
+                "{feature} = [\"aliyun-rds-errors/{feature}\", \"aliyun-rds-metadata/{feature}\", \"aliyun-rds-types/{feature}\"]\n"
             )),
         }
     }
@@ -173,7 +176,7 @@ mod tests {
         );
         assert!(text.contains("# Everything about widgets.\nwidgets = [\"describe-widgets\"]\n"));
         assert!(text.contains(
-            "describe-widgets = [\"aliyun-rds-errors/describe-widgets\", \"aliyun-rds-types/describe-widgets\"]\n"
+            "describe-widgets = [\"aliyun-rds-errors/describe-widgets\", \"aliyun-rds-metadata/describe-widgets\", \"aliyun-rds-types/describe-widgets\"]\n"
         ));
         let all = text
             .split("all = [")
@@ -193,6 +196,9 @@ mod tests {
         assert!(types.contains("describe-widgets = []\n"), "{types}");
         assert!(types.contains("serde-serialize = []\n"), "{types}");
         assert!(types.contains("serde-deserialize = []\n"), "{types}");
+        let metadata = manifest(&old, &product, GeneratedCrate::Metadata);
+        assert!(metadata.contains("describe-widgets = []\n"), "{metadata}");
+        assert!(!metadata.contains("serde-serialize"), "{metadata}");
     }
 
     #[test]

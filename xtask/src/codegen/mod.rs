@@ -1,4 +1,4 @@
-//! `cargo xtask codegen`: from the spec to the three generated crates.
+//! `cargo xtask codegen`: from the spec to the four generated crates.
 //!
 //! [`generate`] loads the spec ([`crate::spec`]), resolves every name and
 //! type once ([`crate::resolve`]), then renders every generated file in
@@ -8,8 +8,8 @@
 //! always visited in sorted or documentation order.
 //!
 //! The renderers are grouped by the crate they write ([`errors_crate`],
-//! [`types_crate`], [`client_crate`], and [`manifest`] for the three
-//! manifests' feature tables) and take the resolved model: they cannot
+//! [`types_crate`], [`metadata_crate`], [`client_crate`], and [`manifest`]
+//! for the four manifests' feature tables) and take the resolved model: they cannot
 //! fail on a spec. Code that is the same for every spec is not rendered
 //! but copied from [`inlineable`].
 
@@ -18,6 +18,7 @@ pub mod docs;
 pub mod errors_crate;
 pub mod inlineable;
 pub mod manifest;
+pub mod metadata_crate;
 pub mod render;
 pub mod types_crate;
 
@@ -38,6 +39,8 @@ pub struct Layout {
     pub errors_src: PathBuf,
     /// The `src` directory of the types crate.
     pub types_src: PathBuf,
+    /// The `src` directory of the metadata crate.
+    pub metadata_src: PathBuf,
     /// The `src` directory of the client crate.
     pub client_src: PathBuf,
 }
@@ -48,6 +51,7 @@ impl Default for Layout {
             product_dir: PathBuf::from("spec/rds/2014-08-15"),
             errors_src: PathBuf::from("generated/aliyun-rds-errors/src"),
             types_src: PathBuf::from("generated/aliyun-rds-types/src"),
+            metadata_src: PathBuf::from("generated/aliyun-rds-metadata/src"),
             client_src: PathBuf::from("generated/aliyun-rds/src"),
         }
     }
@@ -55,8 +59,13 @@ impl Default for Layout {
 
 impl Layout {
     /// The directories whose whole contents are generated.
-    pub fn generated_dirs(&self) -> [&Path; 3] {
-        [&self.errors_src, &self.types_src, &self.client_src]
+    pub fn generated_dirs(&self) -> [&Path; 4] {
+        [
+            &self.errors_src,
+            &self.types_src,
+            &self.metadata_src,
+            &self.client_src,
+        ]
     }
 }
 
@@ -184,6 +193,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     let crates = [
         (&layout.errors_src, manifest::GeneratedCrate::Errors),
         (&layout.types_src, manifest::GeneratedCrate::Types),
+        (&layout.metadata_src, manifest::GeneratedCrate::Metadata),
         (&layout.client_src, manifest::GeneratedCrate::Client),
     ];
     for (src, krate) in crates {
@@ -208,7 +218,7 @@ pub fn generate(root: &Path, layout: &Layout) -> Result<GeneratedFiles, CodegenE
     Ok(generated)
 }
 
-/// Renders every file of the three crates: the crate-level files here, the
+/// Renders every file of the four crates: the crate-level files here, the
 /// operations' files spread over the machine's cores.
 fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, CodegenError> {
     let errors_src = &layout.errors_src;
@@ -222,6 +232,10 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
         ),
         (errors_src.join("table.rs"), errors_crate::table_rs(product)),
         (types_src.join("lib.rs"), types_crate::lib_rs(product)),
+        (
+            layout.metadata_src.join("lib.rs"),
+            metadata_crate::lib_rs(product),
+        ),
         (client_src.join("lib.rs"), client_crate::lib_rs(product)),
         (
             client_src.join("client.rs"),
@@ -240,8 +254,14 @@ fn render_all(product: &Product<'_>, layout: &Layout) -> Result<GeneratedFiles, 
             client_crate::operation_mod_rs(product),
         ),
     ];
+    let common_file = product.common_errors.as_ref().map(|common| {
+        (
+            errors_src.join("common.rs"),
+            errors_crate::common::common_rs(common),
+        )
+    });
     let mut generated = GeneratedFiles::default();
-    for (path, tokens) in crate_files {
+    for (path, tokens) in crate_files.into_iter().chain(common_file) {
         let text = render_file(&path.display().to_string(), tokens)?;
         generated.files.insert(path, text);
     }
@@ -268,8 +288,8 @@ struct DocLinks {
     types: docs::OperationLinks,
 }
 
-/// The three files of one operation: its error module, its types and its
-/// client module.
+/// The four files of one operation: its error module, its types, its
+/// metadata and its client module.
 fn operation_files(
     operation: &Operation<'_>,
     links: &DocLinks,
@@ -284,6 +304,10 @@ fn operation_files(
         (
             layout.types_src.join(format!("{module}.rs")),
             types_crate::operation_rs(operation, &links.types),
+        ),
+        (
+            layout.metadata_src.join(format!("{module}.rs")),
+            metadata_crate::operation_rs(operation),
         ),
         (
             layout.client_src.join(format!("operation/{module}.rs")),

@@ -51,8 +51,29 @@ pub struct Product<'spec> {
     pub error_rows: ErrorRowTable<'spec>,
     /// The cargo feature groups, with their operations' features.
     pub feature_groups: Vec<FeatureGroup<'spec>>,
+    /// The error table the operations only the SDKs' metadata describes
+    /// share, when there are such operations.
+    pub common_errors: Option<CommonErrors<'spec>>,
     /// Every operation, sorted by action name.
     pub operations: Vec<Operation<'spec>>,
+}
+
+/// The error table that every operation only the official SDKs' metadata
+/// describes carries (the codes any operation may answer: Alibaba
+/// publishes no table of their own). It becomes one shared enum, which
+/// each of those operations' enums holds in a variant, as it holds the
+/// gateway's: a hundred copies of the same enum cost a fifth of the errors
+/// crate's build.
+#[derive(Debug)]
+pub struct CommonErrors<'spec> {
+    /// The rows, in documentation order.
+    pub rows: &'spec [crate::spec::ErrorRow],
+    /// One variant per distinct code.
+    pub variants: Vec<ErrorVariant>,
+    /// The table, as positions in the product's [`ErrorRowTable`].
+    pub table: ErrorTable,
+    /// The cargo features of the operations that use it.
+    pub features: Vec<String>,
 }
 
 /// One operation, resolved.
@@ -78,6 +99,9 @@ pub struct Operation<'spec> {
     pub waiters: Vec<Waiter<'spec>>,
     /// How the operation pages its list, when it is paged.
     pub pagination: Option<Pagination<'spec>>,
+    /// Whether its error enum holds the product's [`CommonErrors`] rather
+    /// than a variant per code of its own.
+    pub common_errors: bool,
 }
 
 impl Operation<'_> {
@@ -119,12 +143,14 @@ pub fn resolve<'spec>(
             Err(errors) => problems.extend(errors),
         }
     }
+    let common_errors = common_errors(&mut operations);
     if problems.is_empty() {
         Ok(Product {
             spec: &loaded.product,
             gateway_errors,
             error_rows,
             feature_groups,
+            common_errors,
             operations,
         })
     } else {
@@ -212,8 +238,35 @@ fn resolve_operation<'spec>(
             error_table,
             waiters,
             pagination,
+            common_errors: false,
         })
     } else {
         Err(problems)
     }
+}
+
+/// The error table of the operations only the SDKs' metadata describes,
+/// when they all carry the same one (the importer gives each the rows any
+/// operation may answer); marks the operations that use it. An operation
+/// whose table differs keeps an enum of its own.
+fn common_errors<'spec>(operations: &mut [Operation<'spec>]) -> Option<CommonErrors<'spec>> {
+    let first = operations
+        .iter()
+        .find(|operation| operation.spec.is_sdk_only() && !operation.spec.errors.is_empty())?;
+    let rows = first.spec.errors.as_slice();
+    let variants = first.error_variants.clone();
+    let table = first.error_table.clone();
+    let mut features = Vec::new();
+    for operation in operations.iter_mut() {
+        if operation.spec.is_sdk_only() && operation.spec.errors == rows {
+            operation.common_errors = true;
+            features.push(operation.names.feature.clone());
+        }
+    }
+    Some(CommonErrors {
+        rows,
+        variants,
+        table,
+        features,
+    })
 }

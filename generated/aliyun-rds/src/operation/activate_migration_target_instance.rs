@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::activate_migration_target_instance::ActivateMigrationTargetInstanceError;
 pub use aliyun_rds_types::activate_migration_target_instance::*;
@@ -169,77 +168,4 @@ impl ActivateMigrationTargetInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ActivateMigrationTargetInstance",
-    rust_name: "activate_migration_target_instance",
-    summary: "Switches workloads over from the source PostgreSQL instance to the destination ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp102g323jd4****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SwitchTime",
-            rust_name: "switch_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. This parameter does not take effect.",
-            example: Some("2022-02-25T06:57:41Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SwitchTimeMode",
-            rust_name: "switch_time_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The time when you want to perform the switchover.\n\nSet the value to 0. The value 0 specifies an immediate switchover.",
-            example: Some("0"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ForceSwitch",
-            rust_name: "force_switch",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to forcefully perform a switchover. Set the value to 1. The value 1 specifies a forceful switchover.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 42, 74, 41, 75, 76,
-        77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 35, 91, 92, 18, 93, 94,
-        95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 43, 105, 49, 106, 107, 108, 46, 109,
-        110, 111, 112, 113, 53, 114, 115, 116,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"pgm-bp102g323jd4****\",\n  \"RequestId\": \"76364A52-E0AB-5CC8-9818-CF1DC482C092\",\n  \"TaskId\": 440913675,\n  \"SourceIpAddress\": \"172.16.XX.XX\",\n  \"SourcePort\": 5432\n}",
-    ),
-};
+pub use aliyun_rds_metadata::activate_migration_target_instance::METADATA;

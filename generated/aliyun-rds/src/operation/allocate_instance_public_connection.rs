@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::allocate_instance_public_connection::AllocateInstancePublicConnectionError;
 pub use aliyun_rds_types::allocate_instance_public_connection::*;
@@ -197,101 +196,4 @@ impl AllocateInstancePublicConnectionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "AllocateInstancePublicConnection",
-    rust_name: "allocate_instance_public_connection",
-    summary: "Apply for a public endpoint for an ApsaraDB RDS instance",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ConnectionStringPrefix",
-            rust_name: "connection_string_prefix",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The prefix of the public endpoint. A valid public endpoint is in the following format: `Prefix.Database engine.rds.aliyuncs.com`. Example: `test1234.mysql.rds.aliyuncs.com`.\n\n> The value can be 5 to 40 characters in length and can contain letters, digits, and hyphens (-). The value cannot contain any of the following characters: ~ ! # % ^ & \\* = + | {} ; : ' \" , <> / ?",
-            example: Some("test1234"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Port",
-            rust_name: "port",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The public port of the instance. Valid values: **1000 to 5999**.",
-            example: Some("3306"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BabelfishPort",
-            rust_name: "babelfish_port",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The Tabular Data Stream (TDS) port of the instance for which Babelfish is enabled.\n\n> This parameter applies only to ApsaraDB RDS for PostgreSQL instances. For more information about Babelfish for ApsaraDB RDS for PostgreSQL, see [Introduction to Babelfish](https://www.alibabacloud.com/help/doc-detail/428613.htm).",
-            example: Some("1433"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "GeneralGroupName",
-            rust_name: "general_group_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the dedicated cluster to which the instance belongs. This parameter is available only when the instance is created in an ApsaraDB MyBase cluster that runs MySQL on Standard Edition.",
-            example: Some("rgc-bp1tkv8*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PGBouncerPort",
-            rust_name: "pg_bouncer_port",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The PgBouncer port.\n\n> This parameter is available only for instances that run PostgreSQL.",
-            example: Some("6432"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 22, 30, 24, 10, 7, 32, 6,
-        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
-        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 130, 131, 52, 47, 43, 48,
-        49, 44, 51, 50, 46, 45, 132, 133, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ConnectionString\": \"test****.mysql.rds.aliyuncs.com\",\n  \"DbInstanceName\": \"rm-bp1****\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::allocate_instance_public_connection::METADATA;

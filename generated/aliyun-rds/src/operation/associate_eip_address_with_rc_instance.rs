@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::associate_eip_address_with_rc_instance::AssociateEipAddressWithRcInstanceError;
 pub use aliyun_rds_types::associate_eip_address_with_rc_instance::*;
@@ -161,64 +160,4 @@ impl AssociateEipAddressWithRcInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "AssociateEipAddressWithRCInstance",
-    rust_name: "associate_eip_address_with_rc_instance",
-    summary: "Associates an elastic IP address (EIP) with an RDS Custom instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID.",
-            example: Some("rc-i322y2t562oh7o******\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AllocationId",
-            rust_name: "allocation_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The EIP ID.\n\n>  If no EIP is available, create an EIP. For more information, see [Create an EIP](https://www.alibabacloud.com/help/doc-detail/292841.htm).",
-            example: Some("eip-bp166out2x4bpcf******"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        134, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 3, 36, 1, 8, 14, 15, 19,
-        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
-        135, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"EFFC7565-B3CF-5CFA-9E1F-164DD1E1F498\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::associate_eip_address_with_rc_instance::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::attach_rc_disk::AttachRcDiskError;
 pub use aliyun_rds_types::attach_rc_disk::*;
@@ -142,77 +141,4 @@ impl AttachRcDiskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "AttachRCDisk",
-    rust_name: "attach_rc_disk",
-    summary: "Attaches a pay-as-you-go data disk or a system disk to an RDS Custom instance. The instance and the disk must reside in the same zone.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rc-dh2jf9n6j4s14926****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DiskId",
-            rust_name: "disk_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The disk ID.",
-            example: Some("rcd-wz98hnpj2sjo85zc7t2w"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DeleteWithInstance",
-            rust_name: "delete_with_instance",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The reserved parameter. This parameter is not supported.",
-            example: Some("false"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 137, 138, 139, 140, 141, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 142,
-        143, 144, 145, 146, 147, 148, 149, 150, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"C19D1668-70CB-5421-AA91-D6D8EE3AB664\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::attach_rc_disk::METADATA;

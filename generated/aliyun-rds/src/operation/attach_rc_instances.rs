@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::attach_rc_instances::AttachRcInstancesError;
 pub use aliyun_rds_types::attach_rc_instances::*;
@@ -172,88 +171,4 @@ impl AttachRcInstancesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "AttachRCInstances",
-    rust_name: "attach_rc_instances",
-    summary: "Adds RDS Custom nodes to a Container Service for Kubernetes (ACK) cluster.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The virtual private cloud (VPC) ID.\n\n> This is a reserved parameter.",
-            example: Some("None"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceIds",
-            rust_name: "instance_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The node IDs.\n\nSeparate multiple values with commas (,).",
-            example: Some("rc-e2g521l55k038cr8****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Password",
-            rust_name: "password",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The logon password of the node.",
-            example: Some("testPassword"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "KeyPair",
-            rust_name: "key_pair",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The key pair of the node.",
-            example: Some("Custom_test\n"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"Responses\": [\n    {\n      \"Code\": \"200\",\n      \"InstanceId\": \"rc-e2g521l55k038cr8****\",\n      \"Message\": \"Successful\"\n    }\n  ],\n  \"TaskId\": \"178968983\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::attach_rc_instances::METADATA;

@@ -28,7 +28,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::calculate_db_instance_weight::CalculateDbInstanceWeightError;
 pub use aliyun_rds_types::calculate_db_instance_weight::*;
@@ -126,41 +125,4 @@ impl CalculateDbInstanceWeightFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CalculateDBInstanceWeight",
-    rust_name: "calculate_db_instance_weight",
-    summary: "Queries system-assigned read weights.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The primary instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 159, 160, 161, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 162, 163, 54, 55,
-        53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"DBInstanceWeight\": [\n      {\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxx\",\n        \"DBInstanceType\": \"Master\",\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"Weight\": \"100\"\n      }\n    ]\n  },\n  \"RequestId\": \"C816A4BF-A6EC-4722-95F9-2055859CCFD2\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::calculate_db_instance_weight::METADATA;

@@ -31,7 +31,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::cancel_active_operation_tasks::CancelActiveOperationTasksError;
 pub use aliyun_rds_types::cancel_active_operation_tasks::*;
@@ -129,40 +128,4 @@ impl CancelActiveOperationTasksFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CancelActiveOperationTasks",
-    rust_name: "cancel_active_operation_tasks",
-    summary: "Cancels O\\\\\\&M tasks that are not started.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Ids",
-            rust_name: "ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The IDs of tasks that you want to cancel at a time. Separate multiple IDs with commas (,). We recommend that you configure up to 25 IDs at a time.",
-            example: Some("188****,188****,188****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        164, 165, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Ids\": \"188****,188****,188****\\n\",\n  \"RequestId\": \"A807C95D-410C-5BB5-96C0-C6E09F2C3D36\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::cancel_active_operation_tasks::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_account_name_available::CheckAccountNameAvailableError;
 pub use aliyun_rds_types::check_account_name_available::*;
@@ -155,64 +154,4 @@ impl CheckAccountNameAvailableFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CheckAccountNameAvailable",
-    rust_name: "check_account_name_available",
-    summary: "Checks whether the username of the account that you want to create on an instance is available.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some(" rm-uf6wjk5xxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The username of the account.\n\n*   The value must be unique.\n\n*   The value must start with a lowercase letter, and end with a lowercase letter or a digit.\n\n*   The value can contain lowercase letters, digits, and underscores (\\_).\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
-            example: Some("DatabaseTest"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        166, 167, 168, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"5E4AA101-1EE5-41C0-AE6D-0F066331AC1C\",\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::check_account_name_available::METADATA;

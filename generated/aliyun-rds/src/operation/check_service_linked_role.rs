@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::check_service_linked_role::CheckServiceLinkedRoleError;
 pub use aliyun_rds_types::check_service_linked_role::*;
@@ -136,64 +135,4 @@ impl CheckServiceLinkedRoleFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CheckServiceLinkedRole",
-    rust_name: "check_service_linked_role",
-    summary: "Checks whether a service-linked role (SLR) is created.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID.\n\n>  You can specify any region for this parameter, which does not affect your query results. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ServiceLinkedRole",
-            rust_name: "service_linked_role",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The SLR name.\n\n>  For more information about the SLRs supported by ApsaraDB RDS, see [Service-linked roles](https://www.alibabacloud.com/help/doc-detail/342840.htm).",
-            example: Some("AliyunServiceRoleForRdsPgsqlOnEcs"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-bp67acfmxazb4p****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        201, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"HasServiceLinkedRole\": \"true\",\n  \"RequireServiceLinkedRole\": \"true\",\n  \"RequestId\": \"AB44DC0A-7E77-442A-97A9-C6418694CB22\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::check_service_linked_role::METADATA;

@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::clone_parameter_group::CloneParameterGroupError;
 pub use aliyun_rds_types::clone_parameter_group::*;
@@ -181,101 +180,4 @@ impl CloneParameterGroupFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CloneParameterGroup",
-    rust_name: "clone_parameter_group",
-    summary: "Replicates a parameter template to the current region or another region.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the source region to which the parameter template belongs. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetRegionId",
-            rust_name: "target_region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the destination region. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-qingdao"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ParameterGroupId",
-            rust_name: "parameter_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the parameter template. You can call the DescribeParameterGroups operation to query the parameter template ID.",
-            example: Some("rpg-13ppdh****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ParameterGroupName",
-            rust_name: "parameter_group_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the parameter template in the destination region.",
-            example: Some("tartestgroup"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ParameterGroupDesc",
-            rust_name: "parameter_group_desc",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The description of the parameter template in the destination region.",
-            example: Some("CloneGroup1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group. You can leave this parameter empty.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        201, 184, 185, 220, 221, 222, 223, 224, 225, 22, 30, 24, 10, 7, 32, 6, 33, 29,
-        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
-        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50,
-        46, 45, 226, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1D3D5995-6BDD-43B5-93B8-2C41A2ACD6AA\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::clone_parameter_group::METADATA;

@@ -18,7 +18,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::confirm_notify::ConfirmNotifyError;
 pub use aliyun_rds_types::confirm_notify::*;
@@ -112,52 +111,4 @@ impl ConfirmNotifyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ConfirmNotify",
-    rust_name: "confirm_notify",
-    summary: "Marks the notifications of an instance within your Alibaba Cloud account as confirmed.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Confirmor",
-            rust_name: "confirmor",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the Alibaba Cloud account that is used to confirm the notification. You can set this parameter to **0**, which indicates that the notification is confirmed by the system.",
-            example: Some("0"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NotifyIdList",
-            rust_name: "notify_id_list",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::Json,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: true,
-            description: "The notification IDs.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        227, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"6919FA39-04CF-571F-A6B0-DCC7AECB4170\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::confirm_notify::METADATA;

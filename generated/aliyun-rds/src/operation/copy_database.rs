@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::copy_database::CopyDatabaseError;
 pub use aliyun_rds_types::copy_database::*;
@@ -175,89 +174,4 @@ impl CopyDatabaseFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CopyDatabase",
-    rust_name: "copy_database",
-    summary: "Replicates the databases of an instance that runs SQL Server 2008 R2 to another instance. This operation is phased out.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance name.",
-            example: Some("rm-uf6wjk5******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SrcDBName",
-            rust_name: "src_db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The source database name.",
-            example: Some("db1***"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DstDBName",
-            rust_name: "dst_db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The destination database name.",
-            example: Some("db2***"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ReserveAccount",
-            rust_name: "reserve_account",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The reserved account.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        197, 198, 199, 228, 229, 230, 231, 232, 233, 234, 178, 22, 30, 24, 10, 7, 32, 6,
-        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
-        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 235, 236, 200, 237, 238,
-        52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 239, 162, 240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBName\": \"test02\",\n  \"DBStatus\": \" Creating\",\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TaskId\": \"2562****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::copy_database::METADATA;

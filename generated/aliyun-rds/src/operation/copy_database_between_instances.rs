@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::copy_database_between_instances::CopyDatabaseBetweenInstancesError;
 pub use aliyun_rds_types::copy_database_between_instances::*;
@@ -195,105 +194,4 @@ impl CopyDatabaseBetweenInstancesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CopyDatabaseBetweenInstances",
-    rust_name: "copy_database_between_instances",
-    summary: "Replicates databases between RDS SQL Server instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The source instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetDBInstanceId",
-            rust_name: "target_db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The destination instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-ut5ajk3xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbNames",
-            rust_name: "db_names",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The names of the databases that you want to copy. Format: `Source database name 1,Source database name 2`.",
-            example: Some("{\"test1\":\"newtest1\",\"test2\":\"newtest2\"}"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup set based on which you want to restore databases of the source instance. When you replicate databases by backup set, you can call the DescribeBackups operation to obtain the ID of the backup set.\n\n>  You must specify one of the **BackupId** and **RestoreTime** parameters.",
-            example: Some("106523874****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RestoreTime",
-            rust_name: "restore_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The point in time when the system replicates databases. You can select a point in time within the backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> You must specify one of the **BackupId** and **RestoreTime** parameters.",
-            example: Some("2011-06-11T16:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SyncUserPrivilege",
-            rust_name: "sync_user_privilege",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to copy users and permissions.\n\n*   **YES**: copies users and permissions. If the destination instance has a user whose name is the same as a user in the source instance, the permissions of the user in the source instance will also be granted to the user in the destination instance after you copy user permissions.\n*   **NO**: does not copy users and permissions.\n\nDefault value: **NO**.",
-            example: Some("NO"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 197, 252, 253, 254, 255,
-        256, 257, 258, 259, 260, 261, 262, 263, 264, 199, 265, 208, 266, 267, 268, 269,
-        270, 271, 272, 273, 274, 206, 275, 276, 277, 278, 279, 185, 280, 281, 282, 283,
-        284, 285, 286, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        21, 31, 34, 287, 288, 289, 290, 291, 159, 292, 293, 294, 295, 296, 297, 298, 299,
-        300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310, 52, 47, 43, 48, 49, 44,
-        51, 50, 46, 45, 195, 311, 312, 313, 314, 315, 316, 54, 55, 53, 317, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"803D11AF-C370-465B-AB46-CB3A642DC303\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::copy_database_between_instances::METADATA;

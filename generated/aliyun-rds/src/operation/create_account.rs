@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_account::CreateAccountError;
 pub use aliyun_rds_types::create_account::*;
@@ -216,102 +215,4 @@ impl CreateAccountFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateAccount",
-    rust_name: "create_account",
-    summary: "Creates a database account.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the database account.\n\n\n*   The name must be unique.\n\n*   The name can contain lowercase letters, digits, and underscores (\\_). For MySQL databases, the name can contain uppercase letters.\n\n*   The name must start with a letter and end with a letter or digit.\n\n*   For MySQL databases, the name of the privileged account cannot be the same as that of the standard account. For example, if the name of the privileged account is `Test1`, the name of the standard account cannot be `test1`.\n\n*   The length of the value must meet the following requirements:\n\n    *   If the instance runs MySQL 5.7 or MySQL 8.0, the value must be 2 to 32 characters in length.\n    *   If the instance runs MySQL 5.6, the value must be 2 to 16 characters in length.\n    *   If the instance runs SQL Server, the value must be 2 to 64 characters in length.\n    *   If the instance runs PostgreSQL with cloud disks, the value must be 2 to 63 characters in length.\n    *   If the instance runs PostgreSQL with local disks, the value must be 2 to 16 characters in length.\n    *   If the instance runs MariaDB, the value must be 2 to 16 characters in length.\n\n*   For more information about invalid characters, see [Forbidden keywords](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
-            example: Some("test1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountPassword",
-            rust_name: "account_password",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The password of the account.\n \n\n*   The value must be 8 to 32 characters in length.\n\n*   The password must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.\n\n*   Special characters include `! @ # $ % ^ & * ( ) _ + - =`",
-            example: Some("Test123456"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountDescription",
-            rust_name: "account_description",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The description of the account. The value must be 2 to 256 characters in length. The value can contain letters, digits, underscores (\\_), and hyphens (-), and must start with a letter.\n\n> : The name cannot start with http:// or https://.",
-            example: Some("Test Account A\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountType",
-            rust_name: "account_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The account type. Valid values:\n\n*   **Normal** (default): standard account.\n*   **Super**: privileged account.\n*   **Sysadmin**: system admin account. The account type is available only for ApsaraDB RDS for SQL Server instances.\n\nBefore you create a system admin account, check whether the instance meets all prerequisites. For more information, see [Create a system admin account](https://www.alibabacloud.com/help/doc-detail/170736.htm).",
-            example: Some("Normal"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CheckPolicy",
-            rust_name: "check_policy",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to use a password policy.\n\n> \n\n*   This parameter is available only for ApsaraDB RDS for SQL Server instances that do not belong to the shared instance family and do not run SQL Server 2008 R2.\n\n*   Before you call this operation, you must configure a password policy for the account of your instance. For more information, see [Configure a password policy for the account of an ApsaraDB RDS for SQL Server instance](https://www.alibabacloud.com/help/doc-detail/2848317.htm).",
-            example: Some("true"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        318, 319, 320, 321, 166, 322, 232, 323, 272, 231, 229, 324, 233, 241, 325, 22,
-        30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19,
-        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
-        168, 167, 287, 326, 200, 327, 236, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328,
-        162, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_account::METADATA;

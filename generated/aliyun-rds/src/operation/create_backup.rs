@@ -33,7 +33,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_backup::CreateBackupError;
 pub use aliyun_rds_types::create_backup::*;
@@ -212,101 +211,4 @@ impl CreateBackupFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateBackup",
-    rust_name: "create_backup",
-    summary: "Creates a backup file for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The names of the databases whose data you want to back up. Separate the names of the databases with commas (,).\n\n> You can specify this parameter when you perform a logical backup on individual databases of an ApsaraDB RDS for MySQL instance. You can also specify this parameter when you perform a full physical backup on individual databases of an ApsaraDB RDS for SQL Server instance.",
-            example: Some("rds_mysql"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupStrategy",
-            rust_name: "backup_strategy",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup policy. Valid values:\n\n*   **db**: a database-level backup.\n*   **instance**: an instance-level backup.\n\n> You can specify this parameter when you perform a logical backup on an ApsaraDB RDS for MySQL instance. You can also specify this parameter when you perform a full physical backup on an ApsaraDB RDS for SQL Server instance.",
-            example: Some("db"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupMethod",
-            rust_name: "backup_method",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup type of the instance. Valid values:\n\n*   **Logical**: logical backup\n*   **Physical**: physical backup\n*   **Snapshot**: snapshot backup\n\nDefault value: **Physical**.\n\n> *   You can perform a logical backup only when databases are created on the instance.\n> *   When you perform a snapshot backup on an ApsaraDB RDS for MariaDB instance, you must set this parameter to **Physical**.\n> *   For more information about the supported backup types, see [Use the data backup feature](https://www.alibabacloud.com/help/doc-detail/98818.htm).\n> *   When you perform a snapshot backup on an ApsaraDB RDS for SQL Server instance that uses cloud disks, you must set this parameter to **Snapshot**.",
-            example: Some("Physical"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupType",
-            rust_name: "backup_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup method. Valid values:\n\n*   **Auto**: full or incremental backup that is automatically selected\n*   **FullBackup**: full backup\n\nDefault value: **Auto**.\n\n> *   You must set this parameter only when the instance runs SQL Server.\n> *   This parameter is valid only when you set the **BackupMethod** parameter to **Physical**.",
-            example: Some("Auto"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupRetentionPeriod",
-            rust_name: "backup_retention_period",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        329, 330, 265, 331, 332, 333, 197, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
-        13, 28, 40, 20, 39, 11, 21, 31, 34, 334, 335, 159, 200, 336, 337, 52, 47, 43, 48,
-        49, 44, 51, 50, 46, 45, 328, 338, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"BackupJobId\": \"507****\",\n  \"RequestId\": \"2C125605-266F-41CA-8AC5-3A643D4F42C5\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_backup::METADATA;

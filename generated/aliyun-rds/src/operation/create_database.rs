@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_database::CreateDatabaseError;
 pub use aliyun_rds_types::create_database::*;
@@ -162,77 +161,4 @@ impl CreateDatabaseFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateDatabase",
-    rust_name: "create_database",
-    summary: "Creates a database in an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the database.\n\n> *   The name must be 2 to 64 characters in length.\n> *   The name must start with a lowercase letter and end with a lowercase letter or digit.\n> *   The name can contain lowercase letters, digits, underscores (\\_), and hyphens (-).\n> *   The name must be unique within the instance.\n> *   For more information about invalid characters, see [Forbidden keywords table](https://www.alibabacloud.com/help/doc-detail/26317.htm).",
-            example: Some("rds_mysql"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CharacterSetName",
-            rust_name: "character_set_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The character set.\n\n*   Valid values for MySQL or MariaDB databases: **utf8, gbk, latin1, and utf8mb4**\n\n*   Valid values for SQL Server databases: **Chinese_PRC_CI_AS, Chinese_PRC_CS_AS, SQL_Latin1\\_General_CP1\\_CI_AS, SQL_Latin1\\_General_CP1\\_CS_AS, and Chinese_PRC_BIN**\n\n*   Valid values for PostgreSQL databases: a value in the `Character set,<Collate>,<Ctype>` format. Example: `UTF8,C,en_US.utf8`.\n\n    *   Valid values for the character set: **KOI8U, UTF8, WIN866, WIN874, WIN1250, WIN1251, WIN1252, WIN1253, WIN1254, WIN1255, WIN1256, WIN1257, WIN1258, EUC_CN, EUC_KR, EUC_TW, EUC_JP, EUC_JIS\\_2004, KOI8R, MULE_INTERNAL, LATIN1, LATIN2, LATIN3, LATIN4, LATIN5, LATIN6, LATIN7, LATIN8, LATIN9, LATIN10, ISO\\_8859\\_5, ISO\\_8859\\_6, ISO\\_8859\\_7, ISO\\_8859\\_8, and SQL_ASCII**\n    *   Valid values for the **Collate** field: You can execute the `SELECT DISTINCT collname FROM pg_collation;` statement to obtain the field value. The default value is **C**.\n    *   Valid values for the **Ctype** field: You can execute the `SELECT DISTINCT collctype FROM pg_collation;` statement to obtain the field value. The default value is **en_US.utf8**.",
-            example: Some("gbk"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBDescription",
-            rust_name: "db_description",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The description of the database. The description must be 2 to 256 characters in length and can contain letters, digits, underscores (\\_), and hyphens (-). The description must start with a letter.\n\n> The value cannot start with `http://` or `https://`.",
-            example: Some("Database for testing\n"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 484, 166, 485, 198, 229, 231, 486, 487, 196, 488, 199, 37, 489, 22, 30, 24,
-        10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4,
-        5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 287, 52, 47, 43,
-        48, 49, 44, 51, 50, 46, 45, 132, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"5A77D650-27A1-4E08-AD9E-59008EDB6927\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_database::METADATA;

@@ -15,7 +15,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_db_instance_security_group_rule::CreateDbInstanceSecurityGroupRuleError;
 pub use aliyun_rds_types::create_db_instance_security_group_rule::*;
@@ -180,88 +179,4 @@ impl CreateDbInstanceSecurityGroupRuleFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateDBInstanceSecurityGroupRule",
-    rust_name: "create_db_instance_security_group_rule",
-    summary: "Adds a security group rule to an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the IDs of instances.",
-            example: Some("rm-bp15i4hn07r******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PortRange",
-            rust_name: "port_range",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The range of destination ports over which TCP and UDP traffic is allowed in the security group rule.\n\nValid values: 1 to 65535. Separate the start port number and the end port number with a forward slash (/). Example: 1/200.",
-            example: Some("1/200"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "IpProtocol",
-            rust_name: "ip_protocol",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the transport layer protocol. Valid values:\n\n*   TCP\n*   UDP",
-            example: Some("TCP"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SourceCidrIp",
-            rust_name: "source_cidr_ip",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The range of source IP addresses. CIDR blocks and IPv4 addresses are supported.",
-            example: Some("192.XX.XX.100"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Description",
-            rust_name: "description",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The description of the security group rule.",
-            example: Some("zht_test"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        461, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 57, 56, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Message\": \"successful\",\n  \"RequestId\": \"07F6177E-6DE4-408A-BB4F-0723301340F4\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_db_instance_security_group_rule::METADATA;

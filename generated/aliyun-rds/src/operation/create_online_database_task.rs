@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_online_database_task::CreateOnlineDatabaseTaskError;
 pub use aliyun_rds_types::create_online_database_task::*;
@@ -168,89 +167,4 @@ impl CreateOnlineDatabaseTaskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateOnlineDatabaseTask",
-    rust_name: "create_online_database_task",
-    summary: "Opens the database that is involved in a backup data migration task of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the database.",
-            example: Some("testDB"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MigrateTaskId",
-            rust_name: "migrate_task_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the migration task.",
-            example: Some("5652255443"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CheckDBMode",
-            rust_name: "check_db_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The consistency check method after the database is open. Valid values:\n\n*   **SyncExecuteDBCheck**: synchronous database check\n*   **AsyncExecuteDBCheck**: asynchronous database check\n\n> The check methods are supported for RDS instances that run SQL Server 2008 R2.",
-            example: Some("AsyncExecuteDBCheck"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        534, 535, 532, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 200, 159, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 162, 54, 55,
-        53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1B2EBD14-36F6-4645-A3F9-DE19D321C18F\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_online_database_task::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_temp_db_instance::CreateTempDbInstanceError;
 pub use aliyun_rds_types::create_temp_db_instance::*;
@@ -162,78 +161,4 @@ impl CreateTempDbInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateTempDBInstance",
-    rust_name: "create_temp_db_instance",
-    summary: "Creates a temporary instance for an RDS instance that runs SQL Server 2008 R2 and uses local disks.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup set ID. You can call the DescribeBackups operation to query the backup set ID.\n\n>  You must specify at least one of **BackupId** and **RestoreTime** parameters.",
-            example: Some("603******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RestoreTime",
-            rust_name: "restore_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The specified point in time within the backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> *   The time can be set to a point in time within the last seven days and must be more than 30 minutes earlier than the current time. The default time zone is UTC.\n> *   You must specify at least one of the **BackupId** and **RestoreTime** parameters.",
-            example: Some("2011-06-11T16:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        577, 281, 578, 171, 221, 579, 580, 491, 581, 22, 30, 24, 10, 7, 32, 6, 33, 29,
-        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
-        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 582, 159, 200, 336, 583, 584, 191,
-        503, 585, 160, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 586, 162, 194, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"069EB9B1-DE12-54B9-8C20-822****\",\n  \"TempDBInstanceId\": \"sub16****_rm-bp13****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_temp_db_instance::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::create_youhui_for_order::CreateYouhuiForOrderError;
 pub use aliyun_rds_types::create_youhui_for_order::*;
@@ -114,65 +113,4 @@ impl CreateYouhuiForOrderFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "CreateYouhuiForOrder",
-    rust_name: "create_youhui_for_order",
-    summary: "下单领券接口",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ActivityId",
-            rust_name: "activity_id",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The activity ID.",
-            example: Some("1711510887******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PromotionId",
-            rust_name: "promotion_id",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The promotion ID. You can call the GetResourcePrice operation to query the promotion ID.",
-            example: Some("2000001******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        587, 588, 589, 590, 591, 592, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 593, 594, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
-        54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Message\": \"Successful\",\n  \"RequestId\": \"0688F1D2-CDA8-5617-A43C-ADAC61D80D43\",\n  \"YouhuiId\": \"22120151****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::create_youhui_for_order::METADATA;

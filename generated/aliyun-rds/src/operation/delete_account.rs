@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_account::DeleteAccountError;
 pub use aliyun_rds_types::delete_account::*;
@@ -119,53 +118,4 @@ impl DeleteAccountFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteAccount",
-    rust_name: "delete_account",
-    summary: "Deletes an account from an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the account.",
-            example: Some("test1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 166, 600, 601, 602, 37, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28,
-        40, 20, 39, 11, 21, 31, 34, 603, 287, 604, 605, 159, 327, 200, 336, 52, 47, 43,
-        48, 49, 44, 51, 50, 46, 45, 328, 162, 606, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"91E855E5-7E80-4955-929B-C74EE1D38C66\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_account::METADATA;

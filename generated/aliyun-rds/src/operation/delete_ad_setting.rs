@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_ad_setting::DeleteAdSettingError;
 pub use aliyun_rds_types::delete_ad_setting::*;
@@ -126,65 +125,4 @@ impl DeleteAdSettingFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteADSetting",
-    rust_name: "delete_ad_setting",
-    summary: "Deletes an ApsaraDB RDS for SQL Server instance from an Active Directory (AD) domain.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp1k8s41l2o52****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the region.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        253, 535, 595, 276, 596, 597, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 598, 200, 599, 52, 47, 43, 48, 49, 44, 51, 50,
-        46, 45, 157, 240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_ad_setting::METADATA;

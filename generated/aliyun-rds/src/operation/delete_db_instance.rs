@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_instance::DeleteDbInstanceError;
 pub use aliyun_rds_types::delete_db_instance::*;
@@ -136,53 +135,4 @@ impl DeleteDbInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteDBInstance",
-    rust_name: "delete_db_instance",
-    summary: "Releases an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ReleasedKeepPolicy",
-            rust_name: "released_keep_policy",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The policy that is used to retain archived backup files if the instance is released. Default value: None. Valid values:\n\n*   **None**: No archived backup files are retained.\n*   **Lastest**: Only the last archived backup file is retained.\n*   **All**: All archived backup files are retained.\n\n> This parameter is supported only for ApsaraDB RDS for MySQL instance with local disks.",
-            example: Some("Lastest"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        484, 610, 611, 17, 612, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 613, 614, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 132,
-        157, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RegionId\": \"ap-southeast-1\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_db_instance::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_instance_endpoint::DeleteDbInstanceEndpointError;
 pub use aliyun_rds_types::delete_db_instance_endpoint::*;
@@ -141,65 +140,4 @@ impl DeleteDbInstanceEndpointFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteDBInstanceEndpoint",
-    rust_name: "delete_db_instance_endpoint",
-    summary: "Deletes an endpoint for an instance that runs RDS Cluster Edition.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotency of requests. You can use the client to generate the value, but you must ensure that it is unique among different requests. The token can only contain ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("0c593ea1-3bea-11e9-b96b-88****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceEndpointId",
-            rust_name: "db_instance_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.",
-            example: Some("ep-****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        339, 414, 129, 429, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 162, 432,
-        240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Data\": {\n    \"DBInstanceEndpointId\": \"ep-****\",\n    \"DBInstanceName\": \"rm-****\"\n  },\n  \"RequestId\": \"224DB9F7-3100-4899-AB9C-C938BCCB43E7\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_db_instance_endpoint::METADATA;

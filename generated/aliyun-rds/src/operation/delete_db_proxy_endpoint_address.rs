@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_db_proxy_endpoint_address::DeleteDbProxyEndpointAddressError;
 pub use aliyun_rds_types::delete_db_proxy_endpoint_address::*;
@@ -187,89 +186,4 @@ impl DeleteDbProxyEndpointAddressFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteDBProxyEndpointAddress",
-    rust_name: "delete_db_proxy_endpoint_address",
-    summary: "Deletes the endpoint that is used to connect to the dedicated proxy of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-t4n3a****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEndpointId",
-            rust_name: "db_proxy_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The proxy endpoint ID. You can call the DescribeDBProxyEndpoint operation to query the proxy endpoint ID.",
-            example: Some("ta9um4****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyConnectStringNetType",
-            rust_name: "db_proxy_connect_string_net_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The network type of the proxy endpoint. Valid values:\n\n*   **Public**: Internet\n*   **VPC**: virtual private cloud (VPC)\n*   **Classic**: classic network\n\nIf the instance runs MySQL, the default value of this parameter is **Classic**.\n\n> If the instance runs PostgreSQL, you must set this parameter to **Public** or **VPC**.",
-            example: Some("Public"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        473, 428, 619, 620, 474, 478, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 237, 200, 621, 335, 52, 47, 43, 48, 49, 44, 51,
-        50, 46, 45, 482, 328, 483, 507, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"343356C6-64B2-4245-ADEB-C9BD165EDD11\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_db_proxy_endpoint_address::METADATA;

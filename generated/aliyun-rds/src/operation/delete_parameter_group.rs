@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_parameter_group::DeleteParameterGroupError;
 pub use aliyun_rds_types::delete_parameter_group::*;
@@ -136,64 +135,4 @@ impl DeleteParameterGroupFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteParameterGroup",
-    rust_name: "delete_parameter_group",
-    summary: "Deletes a parameter template from an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ParameterGroupId",
-            rust_name: "parameter_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.",
-            example: Some("rpg-gfs****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. You can call the DescribeDBInstanceAttribute to obtain the resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        223, 549, 626, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 48, 52, 47, 43, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ParameterGroupId\": \"rpg-gfs****\",\n  \"RequestId\": \"8AF26036-B254-4212-B8E4-EFBE818B7FD6\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_parameter_group::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_rc_cluster_nodes::DeleteRcClusterNodesError;
 pub use aliyun_rds_types::delete_rc_cluster_nodes::*;
@@ -158,76 +157,4 @@ impl DeleteRcClusterNodesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteRCClusterNodes",
-    rust_name: "delete_rc_cluster_nodes",
-    summary: "Deletes a RDS Custom node from a Container Service for Kubernetes (ACK) cluster.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The virtual private cloud (VPC) ID.\n\n>  This is a reserved parameter.",
-            example: Some("None"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Nodes",
-            rust_name: "nodes",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The node information.\n\nSeparate multiple values with commas (,).",
-            example: Some("cn-hangzhou.20.8.XXX.XXX"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceIds",
-            rust_name: "instance_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance IDs.\n\nSeparate multiple values with commas (,).",
-            example: Some("rm-2ze1f6k06tzr7****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"7E0970A1-0434-5C83-B560-613EBA11B525\",\n  \"TaskId\": \"238028563\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_rc_cluster_nodes::METADATA;

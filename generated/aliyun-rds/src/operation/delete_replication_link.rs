@@ -12,7 +12,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_replication_link::DeleteReplicationLinkError;
 pub use aliyun_rds_types::delete_replication_link::*;
@@ -114,53 +113,4 @@ impl DeleteReplicationLinkFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteReplicationLink",
-    rust_name: "delete_replication_link",
-    summary: "Deletes the data synchronization link for a disaster recovery (DR) ApsaraDB RDS instance and promotes the DR instance to the primary instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the DR instance.",
-            example: Some("pgm-bp1trqb4p1xd****\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PromoteToMaster",
-            rust_name: "promote_to_master",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "Specifies whether to delete the data synchronization link between the DR instance and the primary instance and promote the DR instance to the primary instance. Valid values:\n\n*   **true**\n*   **false**",
-            example: Some("true"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        120, 22, 30, 24, 10, 7, 32, 6, 390, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 191, 340, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 162, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"PostgreSQL：pgm-bp1trqb4p1******\\nSQL Server：135****\",\n  \"RequestId\": \"1EFCFB59-7152-19C4-8C53-F887D107AFD3\",\n  \"TaskId\": 0,\n  \"TaskName\": \"zbtest\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_replication_link::METADATA;

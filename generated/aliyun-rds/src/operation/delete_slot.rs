@@ -15,7 +15,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::delete_slot::DeleteSlotError;
 pub use aliyun_rds_types::delete_slot::*;
@@ -158,89 +157,4 @@ impl DeleteSlotFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DeleteSlot",
-    rust_name: "delete_slot",
-    summary: "Deletes a replication slot of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request.\n\nYou can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters.",
-            example: Some("ETnLKlblzczshOTUbOC****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp102g323jd4****\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SlotName",
-            rust_name: "slot_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the replication slot. You can call the DescribeSlots operation to query the name of the replication slot.",
-            example: Some("slot_test01"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SlotStatus",
-            rust_name: "slot_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The status of the replication slot. You can call the DescribeSlots operation to query the status of the replication slot. Valid values:\n\n*   **ACTIVE**\n*   **INACTIVE**",
-            example: Some("INACTIVE"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group. You can leave this parameter empty.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        13, 629, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 28, 40, 20, 39, 11, 21, 31,
-        34, 237, 556, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240, 54, 55, 53, 56,
-        58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"2875D608-A228-53D7-B8C9-35F13EDCF36D\",\n  \"SlotName\": \"slot_test01\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::delete_slot::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_accounts::DescribeAccountsError;
 pub use aliyun_rds_types::describe_accounts::*;
@@ -178,7 +177,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeAccountsFluentBuilder
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -238,77 +237,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeAccountsFluentBuilder
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeAccounts",
-    rust_name: "describe_accounts",
-    summary: "Queries the details about the accounts that are created on an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n>  This parameter is not supported for RDS instances that run SQL Server 2017 on RDS Cluster Edition.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database account.",
-            example: Some("test1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values: **30 to 200**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Default value: **1**. Pages start from page 1.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 635, 166, 636, 184, 168, 637, 37, 638, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
-        25, 42, 23, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4, 5, 9, 12, 35, 26, 2, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 603, 287, 135, 200, 52, 47, 43, 48, 49, 44, 51,
-        50, 46, 45, 328, 162, 54, 55, 53, 317, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Accounts\": {\n    \"DBInstanceAccount\": [\n      {\n        \"AccountDescription\": \"测试数据库账号\",\n        \"AccountName\": \"test1\",\n        \"AccountStatus\": \"Available\",\n        \"AccountType\": \"Normal\",\n        \"BypassRLS\": \"f\",\n        \"CheckPolicy\": true,\n        \"CreateDB\": \"t\",\n        \"CreateRole\": \"t\",\n        \"DBInstanceId\": \"rm-bp1v6z81ho9******\",\n        \"DatabasePrivileges\": {\n          \"DatabasePrivilege\": [\n            {\n              \"AccountPrivilege\": \"ReadWrite\",\n              \"AccountPrivilegeDetail\": \"SELECT,INSERT\",\n              \"DBName\": \"test1\"\n            }\n          ]\n        },\n        \"PasswordExpireTime\": \"2024-10-21\",\n        \"PrivExceeded\": \"0\",\n        \"Replication\": \"t\",\n        \"ValidUntil\": \"2022-10-01T00:00:00Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"RequestId\": \"17F2EA6C-3CA2-528D-A263-DC29707AD652\",\n  \"SystemAdminAccountFirstActivationTime\": \"2023-10-17T07:51:22Z\",\n  \"SystemAdminAccountStatus\": \"True\",\n  \"TotalRecordCount\": 3,\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_accounts::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_active_operation_maintain_conf::DescribeActiveOperationMaintainConfError;
+pub use aliyun_rds_errors::describe_active_operation_maintain_conf::CommonError;
 pub use aliyun_rds_types::describe_active_operation_maintain_conf::*;
 
 impl crate::Client {
@@ -102,27 +102,4 @@ impl DescribeActiveOperationMaintainConfFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeActiveOperationMaintainConf",
-    rust_name: "describe_active_operation_maintain_conf",
-    summary: "Describe active operation maintain conf.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Config\": {\n    \"CreatedTime\": \"CreatedTime\",\n    \"CycleTime\": \"CycleTime\",\n    \"CycleType\": \"CycleType\",\n    \"MaintainEndTime\": \"MaintainEndTime\",\n    \"MaintainStartTime\": \"MaintainStartTime\",\n    \"ModifiedTime\": \"ModifiedTime\",\n    \"Status\": 1\n  },\n  \"HasConfig\": 1,\n  \"RequestId\": \"RequestId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_active_operation_maintain_conf::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_active_operation_tasks::DescribeActiveOperationTasksError;
 pub use aliyun_rds_types::describe_active_operation_tasks::*;
@@ -320,7 +319,7 @@ for DescribeActiveOperationTasksFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -376,160 +375,4 @@ for DescribeActiveOperationTasksFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeActiveOperationTasks",
-    rust_name: "describe_active_operation_tasks",
-    summary: "Queries the details about scheduled O\\\\\\\\\\\\\\\\\\\\&M tasks for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Region",
-            rust_name: "region",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID of the pending event. You can call the DescribeRegions operation to query the most recent region list.\n\n>  The value **all** indicates all regions.",
-            example: Some("cn-beijing"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskType",
-            rust_name: "task_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the task. Valid values:\n\n*   **rds_apsaradb_ha**: primary/secondary switchover\n*   **rds_apsaradb_transfer**: instance migration\n*   **rds_apsaradb_upgrade**: update of the minor engine version\n*   **rds_apsaradb_maxscale**: update of the minor version of the proxy\n*   **all**: all types",
-            example: Some("rds_apsaradb_upgrade"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Default value: 25. Maximum value: 100.",
-            example: Some("25"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from page 1. Default value: 1.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ProductId",
-            rust_name: "product_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the service. Valid values: RDS, POLARDB, MongoDB, and Redis. For RDS instances, set the value to RDS.",
-            example: Some("RDS"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbType",
-            rust_name: "db_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the database. Default value: all. Valid values: mysql, pgsql, and mssql.",
-            example: Some("all"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Status",
-            rust_name: "status",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The status of the task, which is used as a filter condition to return tasks.\n\n*   **-1**: all tasks\n*   **3**: pending\n*   **4**: being processed\n*   **5**: completed\n*   **6**: failed\n*   **7**: canceled",
-            example: Some("-1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InsName",
-            rust_name: "ins_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the instance. You can leave this parameter empty. If you configure this parameter, you can specify the name only of one instance.",
-            example: Some("rm-bp191w771kd3****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AllowChange",
-            rust_name: "allow_change",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The filter condition that is used to return tasks based on the settings of the switching time. Default value: -1. Valid values:\n\n*   **-1**: returns all tasks.\n*   **0**: returns only tasks for which the switching time cannot be changed.\n*   **1**: returns only tasks for which the switching time can be changed.",
-            example: Some("-1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AllowCancel",
-            rust_name: "allow_cancel",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The filter condition that is used to return tasks based on the settings of task cancellation. Default value: -1. Valid values:\n\n*   **-1**: returns all tasks.\n*   **0**: returns only tasks that cannot be canceled.\n*   **1**: returns only tasks that can be canceled.",
-            example: Some("-1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ChangeLevel",
-            rust_name: "change_level",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The filter condition that is used to return tasks based on the task level. Default value: all. Valid values:\n\n*   **all**: all types\n*   **S0**: returns the tasks of the exception fixing level.\n*   **S1**: returns the tasks of the system O\\&M level.",
-            example: Some("all"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        642, 35, 525, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": [\n    {\n      \"AllowCancel\": \"1\",\n      \"AllowChange\": \"1\",\n      \"ChangeLevel\": \"S1\",\n      \"ChangeLevelEn\": \"System maintenance\",\n      \"ChangeLevelZh\": \"系统运维\",\n      \"CreatedTime\": \"2018-05-30T14:30:00Z\",\n      \"CurrentAVZ\": \"cn-beijing-h\",\n      \"DbType\": \"mysql\",\n      \"DbVersion\": \"5.7\",\n      \"Deadline\": \"2018-05-30T23:59:59Z\",\n      \"Id\": 11111,\n      \"Impact\": \"TransientDisconnection\",\n      \"ImpactEn\": \"Transient instance disconnection\",\n      \"ImpactZh\": \"实例闪断。\",\n      \"InsComment\": \"test\",\n      \"InsName\": \"rm-wz96h8jujh512****\",\n      \"ModifiedTime\": \"2018-05-30T14:30:00Z\",\n      \"PrepareInterval\": \"04:00:00\",\n      \"Region\": \"cn-beijing\",\n      \"ResultInfo\": \"userCancel\",\n      \"StartTime\": \"2018-05-30T00:00:00Z\",\n      \"Status\": 3,\n      \"SubInsNames\": [\n        \"sub1369716295573-tes2cy6****.2013052818****\"\n      ],\n      \"SwitchTime\": \"2018-05-30T14:30:00Z\",\n      \"TaskParams\": \"{\\n      \\\"Action\\\": \\\"UpgradeDBInstance\\\"\\n}\",\n      \"TaskType\": \"rds_apsaradb_upgrade\",\n      \"TaskTypeEn\": \"Minor version update\",\n      \"TaskTypeZh\": \"小版本升级\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 25,\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81****\",\n  \"TotalRecordCount\": 1\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_active_operation_tasks::METADATA;

@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_all_whitelist_template::DescribeAllWhitelistTemplateError;
 pub use aliyun_rds_types::describe_all_whitelist_template::*;
@@ -214,7 +213,7 @@ for DescribeAllWhitelistTemplateFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -278,100 +277,4 @@ for DescribeAllWhitelistTemplateFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeAllWhitelistTemplate",
-    rust_name: "describe_all_whitelist_template",
-    summary: "Queries whitelist templates at a time by using fuzzy search.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "MaxRecordsPerPage",
-            rust_name: "max_records_per_page",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The number of entries to return on each page. Enumerated valid values: 10, 30, and 50.",
-            example: Some("10"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumbers",
-            rust_name: "page_numbers",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The page number.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TemplateName",
-            rust_name: "template_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the IP whitelist template. If you specify this parameter when you perform a fuzzy search, you can call the DescribeWhitelistTemplate operation to query the name of the whitelist template during the fuzzy search.",
-            example: Some("template"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "FuzzySearch",
-            rust_name: "fuzzy_search",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to enable fuzzy search. Valid values:\n\n*   **true**\n*   **false**",
-            example: Some("true"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. For more information about resource groups, see related documentation.",
-            example: Some("rg-acfmyhigxskzysy"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        643, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"CurrPageNumbers\": 1,\n    \"HasNext\": true,\n    \"HasPrev\": false,\n    \"MaxRecordsPerPage\": 10,\n    \"Templates\": [\n      {\n        \"Id\": 123,\n        \"Ips\": \"12.2.X.X,10.0.X.X\",\n        \"TemplateId\": 412,\n        \"TemplateName\": \"template_123\",\n        \"UserId\": 0\n      }\n    ],\n    \"TotalPageNumbers\": 3,\n    \"TotalRecords\": 402\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"Success\": true\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_all_whitelist_template::METADATA;

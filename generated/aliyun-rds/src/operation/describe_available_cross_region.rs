@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_available_cross_region::DescribeAvailableCrossRegionError;
 pub use aliyun_rds_types::describe_available_cross_region::*;
@@ -119,40 +118,4 @@ impl DescribeAvailableCrossRegionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeAvailableCrossRegion",
-    rust_name: "describe_available_cross_region",
-    summary: "Queries the available destination regions to which the cross-region backup files from a specific source region can be replicated.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent zone list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        491, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 648, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 649, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Regions\": {\n    \"Region\": [\n      \"\\\"cn-qingdao\\\",\\\"cn-shanghai\\\", \\\"cn-shenzhen\\\"\"\n    ]\n  },\n  \"RequestId\": \"39265F46-EC77-4036-8AC4-F035F32F6BE2\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_available_cross_region::METADATA;

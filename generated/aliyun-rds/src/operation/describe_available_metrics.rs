@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_available_metrics::DescribeAvailableMetricsError;
 pub use aliyun_rds_types::describe_available_metrics::*;
@@ -130,52 +129,4 @@ impl DescribeAvailableMetricsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeAvailableMetrics",
-    rust_name: "describe_available_metrics",
-    summary: "Queries all Enhanced Monitoring metrics that are supported by an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1s1j103lo6****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        13, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"rm-bp1****\",\n  \"Items\": [\n    {\n      \"Description\": \"sys cpu使用率，sys cpu使用量 / cpu总量\",\n      \"Dimension\": \"os\",\n      \"GroupKey\": \"os.cpu_usage\",\n      \"GroupKeyType\": \"CPU使用率\",\n      \"Method\": \"avg\",\n      \"MetricsKey\": \"os.cpu_usage.sys.avg\",\n      \"MetricsKeyAlias\": \"cpu_sys_per_core\",\n      \"SortRule\": 1,\n      \"Unit\": \"%\"\n    }\n  ],\n  \"RequestId\": \"5CD61041-35F7-10F7-BE94-33A48B221218\",\n  \"TotalRecordCount\": 4\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_available_metrics::METADATA;

@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_backup_database::DescribeBackupDatabaseError;
 pub use aliyun_rds_types::describe_backup_database::*;
@@ -122,53 +121,4 @@ impl DescribeBackupDatabaseFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeBackupDatabase",
-    rust_name: "describe_backup_database",
-    summary: "Queries the databases that are involved in a backup file.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup set.",
-            example: Some("90262212"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        651, 632, 652, 653, 260, 654, 261, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
-        13, 28, 40, 20, 39, 11, 21, 31, 34, 634, 200, 192, 52, 47, 43, 48, 49, 44, 51,
-        50, 46, 45, 328, 195, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DatabaseNames\": \"db1,db2\",\n  \"RequestId\": \"08A3B71B-FE08-xxxx-974F-CC7EA6DBxxxx\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_backup_database::METADATA;

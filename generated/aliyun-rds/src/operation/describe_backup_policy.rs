@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_backup_policy::DescribeBackupPolicyError;
 pub use aliyun_rds_types::describe_backup_policy::*;
@@ -165,77 +164,4 @@ impl DescribeBackupPolicyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeBackupPolicy",
-    rust_name: "describe_backup_policy",
-    summary: "Queries the backup settings of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupPolicyMode",
-            rust_name: "backup_policy_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup type. Valid values:\n\n*   **DataBackupPolicy**: data backup\n*   **LogBackupPolicy**: log backup",
-            example: Some("DataBackupPolicy"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CompressType",
-            rust_name: "compress_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The method that is used to compress backup data. Valid values:\n\n*   **0**: Backup data is not compressed.\n*   **1**: Backup data is compressed by using zlib.\n*   **2**: Backup data is compressed by using zlib that invokes more than one thread in parallel for each backup.\n*   **4**: Backup data is compressed by using QuickLZ and can be used to restore individual databases or tables.\n*   **8**: Backup data is compressed by using QuickLZ but cannot be used to restore individual databases or tables.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ReleasedKeepPolicy",
-            rust_name: "released_keep_policy",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The policy that is used to retain archived backup files if the instance is released. Valid values:\n\n*   **None**: No archived backup files are retained.\n*   **Lastest**: Only the last archived backup file is retained.\n*   **All**: All archived backup files are retained.",
-            example: Some("Lastest"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        635, 655, 656, 184, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240, 157, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ArchiveBackupKeepCount\": \"1\",\n  \"ArchiveBackupKeepPolicy\": \"ByMonth\",\n  \"ArchiveBackupRetentionPeriod\": \"365\",\n  \"BackupInterval\": \"30\",\n  \"BackupLog\": \"Enable\",\n  \"BackupMethod\": \"Physical\",\n  \"BackupPriority\": 2,\n  \"BackupRetentionPeriod\": 7,\n  \"Category\": \"Standard\",\n  \"CompressType\": \"1\",\n  \"EnableBackupLog\": \"1\",\n  \"EnableIncrementDataBackup\": true,\n  \"EnablePitrProtection\": true,\n  \"HighSpaceUsageProtection\": \"Enable\",\n  \"LocalLogRetentionHours\": 0,\n  \"LocalLogRetentionSpace\": \"30\",\n  \"LogBackupFrequency\": \"LogInterval\",\n  \"LogBackupLocalRetentionNumber\": 60,\n  \"LogBackupRetentionPeriod\": 7,\n  \"PitrRetentionPeriod\": 7,\n  \"PreferredBackupPeriod\": \"Monday,Wednesday,Friday,Sunday\",\n  \"PreferredBackupTime\": \"15:00Z-16:00Z\",\n  \"PreferredNextBackupTime\": \"2018-01-19T15:15Z\",\n  \"ReleasedKeepPolicy\": \"None\",\n  \"RequestId\": \"B87E2AB3-B7C9-4394-9160-7F639F732031\",\n  \"SupportModifyBackupPriority\": true,\n  \"SupportReleasedKeep\": 0,\n  \"SupportVolumeShadowCopy\": 1,\n  \"SupportsHighFrequencyBackup\": 0\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_backup_policy::METADATA;

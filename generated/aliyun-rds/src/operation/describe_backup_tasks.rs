@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_backup_tasks::DescribeBackupTasksError;
 pub use aliyun_rds_types::describe_backup_tasks::*;
@@ -195,101 +194,4 @@ impl DescribeBackupTasksFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeBackupTasks",
-    rust_name: "describe_backup_tasks",
-    summary: "Queries the backup tasks of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies the client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Flag",
-            rust_name: "flag",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter.",
-            example: Some("None\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupJobId",
-            rust_name: "backup_job_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup task.",
-            example: Some("4762614"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupMode",
-            rust_name: "backup_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &["Automated", "Manual"],
-            required: false,
-            description: "The backup mode. Valid values:\n\n*   **Automated**\n*   **Manual**",
-            example: Some("Automated"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupJobStatus",
-            rust_name: "backup_job_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &["NoStart", "Progressing"],
-            required: false,
-            description: "The status of the backup task. Valid values:\n\n*   **NoStart**\n*   **Progressing**\n\nBy default, this operation returns backup tasks in both states.",
-            example: Some("NoStart"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        655, 656, 265, 552, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 157, 240, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"BackupJob\": [\n      {\n        \"BackupId\": \"34665****\",\n        \"BackupJobId\": \"476****\",\n        \"BackupProgressStatus\": \"NoStart\",\n        \"BackupStatus\": \"NoStart\",\n        \"JobMode\": \"Automated\",\n        \"Process\": \"25\",\n        \"TaskAction\": \"NormalBackupTask\"\n      }\n    ]\n  },\n  \"RequestId\": \"90496720-2319-42A8-87CD-FCE4DF95EBED\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_backup_tasks::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_backups::DescribeBackupsError;
 pub use aliyun_rds_types::describe_backups::*;
@@ -266,7 +265,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeBackupsFluentBuilder 
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -325,137 +324,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeBackupsFluentBuilder 
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeBackups",
-    rust_name: "describe_backups",
-    summary: "Queries the data backup files of an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup set.",
-            example: Some("327329803"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupStatus",
-            rust_name: "backup_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The status of the backup set. Valid values:\n\n*   **Success**\n*   **Failed**",
-            example: Some("Success"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupMode",
-            rust_name: "backup_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup mode. Valid values:\n\n*   **Automated**\n*   **Manual**",
-            example: Some("Automated"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2011-06-01T16:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The end of the time range to query. The end time must be later than the start time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.\n\n> We recommend that you specify a time range that is as short as possible to avoid timeout.",
-            example: Some("2011-06-15T16:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of the page to return. Valid values: any non-zero positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupType",
-            rust_name: "backup_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup type. Valid values:\n\n*   **FullBackup**: full backup\n*   **IncrementalBackup**: incremental backup",
-            example: Some("FullBackup"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        651, 632, 652, 653, 260, 435, 261, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
-        13, 28, 40, 20, 39, 11, 21, 31, 34, 634, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46,
-        45, 328, 195, 55, 54, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadLinkByDB\": {\n          \"BackupDownloadLinkByDB\": [\n            {\n              \"DataBase\": \"dbs\",\n              \"DownloadLink\": \"https://cn-hangzhou.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\",\n              \"IntranetDownloadLink\": \"https://cn-hangzhou-internal.bak.rds.aliyuncs.com/custins53664665/hins18676859_2021072909473127987849.zip?Expires=****&dbList=tb1\"\n            }\n          ]\n        },\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"321020562\",\n        \"BackupInitiator\": \"System\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"Checksum\": \"1835830439****\",\n        \"ConsistentTime\": 1576506856,\n        \"CopyOnlyBackup\": \"0\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"Encryption\": \"{}\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"HostInstanceID\": \"5882781\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StorageClass\": \"0\",\n        \"StoreStatus\": \"Disabled\",\n        \"ExpectExpireTime\": \"2025-06-17T12:10:23Z\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalEcsSnapshotSize\": 0,\n  \"TotalRecordCount\": \"100\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_backups::METADATA;

@@ -20,7 +20,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_binlog_files::DescribeBinlogFilesError;
 pub use aliyun_rds_types::describe_binlog_files::*;
@@ -186,7 +185,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeBinlogFilesFluentBuil
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -246,89 +245,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeBinlogFilesFluentBuil
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeBinlogFiles",
-    rust_name: "describe_binlog_files",
-    summary: "Queries the binary log files of an instance that runs MySQL or MariaDB or the write-ahead logging (WAL) files of an instance that runs PostgreSQL.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query.\n\nSpecify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2011-06-01T15:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. The end time must be later than the start time.\n\nSpecify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2011-06-20T15:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page.\n\nValid values: **30** to **100**.\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from 1.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        657, 552, 658, 659, 265, 652, 653, 260, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25,
-        42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18,
-        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 335, 336, 200, 556, 52, 47, 43, 48, 49,
-        44, 51, 50, 46, 45, 240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"Checksum\": \"18358304393468701857\",\n        \"DownloadLink\": \"http://****.oss.aliyuncs.com/****\",\n        \"FileSize\": 2269410,\n        \"HostInstanceID\": \"584****\",\n        \"IntranetDownloadLink\": \"http://****.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2013-06-09T18:00:00Z\",\n        \"LogBeginTime\": \"2019-02-09T17:45:21Z\",\n        \"LogEndTime\": \"2019-02-15T13:10:28Z\",\n        \"LogFileName\": \"000000040000000000000019\",\n        \"RemoteStatus\": \"Completed\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"TotalFileSize\": 2269410,\n  \"TotalRecordCount\": 100\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_binlog_files::METADATA;

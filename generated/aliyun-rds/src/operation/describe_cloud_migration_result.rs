@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_cloud_migration_result::DescribeCloudMigrationResultError;
 pub use aliyun_rds_types::describe_cloud_migration_result::*;
@@ -257,7 +256,7 @@ for DescribeCloudMigrationResultFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -313,115 +312,7 @@ for DescribeCloudMigrationResultFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeCloudMigrationResult",
-    rust_name: "describe_cloud_migration_result",
-    summary: "Queries the details about the cloud migration task of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp102g323jd4****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskId",
-            rust_name: "task_id",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The task ID. You can obtain the task ID from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.",
-            example: Some("440437220"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskName",
-            rust_name: "task_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The task name. You can obtain the task name from the response that is returned when you call the CreateCloudMigrationTask operation to create the task.",
-            example: Some("362c6c7a-4d20-4eac-898c-1495ceab374c"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SourceIpAddress",
-            rust_name: "source_ip_address",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The private IP address that is used to connect to the self-managed PostgreSQL instance.\n\n*   If the self-managed PostgreSQL instance resides on an Elastic Compute Service (ECS) instance, enter the private IP address of the ECS instance. For more information about how to obtain the private IP address of an ECS instance, see [View IP addresses](https://www.alibabacloud.com/help/doc-detail/273914.htm).\n*   If the self-managed PostgreSQL instance resides in a data center, enter the private IP address of the data center.",
-            example: Some("172.16.XX.XX"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SourcePort",
-            rust_name: "source_port",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The port number that is used to connect to the self-managed PostgreSQL instance. You can run the netstat -a | grep PGSQL command to obtain the port number.",
-            example: Some("5432"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The number of entries per page.",
-            example: Some("10"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The page number.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n[Start RDS instance]\\\\n2022-02-25 17:00:29 --- Start RDS instance as slave for data replication\\\\n[Synchronize data]\\\\n2022-02-25 17:01:05 --- Synchronize data from source to RDS by streaming replication \\\\n\",\n      \"GmtCreated\": \"2022-02-25T08:53:13Z\",\n      \"GmtModified\": \"2022-03-01T06:39:51Z\",\n      \"MigrateStage\": \"switch\",\n      \"ReplicationInfo\": \"{\\\\\\\"Status\\\\\\\":\\\\\\\"streaming\\\\\\\",\\\\\\\"ReceiveStartLsn\\\\\\\":\\\\\\\"0/3000000\\\\\\\",\\\\\\\"ReceivedTli\\\\\\\":\\\\\\\"1\\\\\\\",\\\\\\\"LatestEndTime\\\\\\\":\\\\\\\"2022-02-25 17:03:59.3344+08\\\\\\\",\\\\\\\"Synced\\\\\\\":\\\\\\\"true\\\\\\\",\\\\\\\"IsSlave\\\\\\\":\\\\\\\"true\\\\\\\",\\\\\\\"ReplayTimestamp\\\\\\\":\\\\\\\"null\\\\\\\",\\\\\\\"LastMsgSendTime\\\\\\\":\\\\\\\"2022-03-01 14:42:57.967537+08\\\\\\\",\\\\\\\"Conninfo\\\\\\\":\\\\\\\"user=migratetest password=******** channel_binding=prefer dbname=replication host=172.16.254.203 port=5432 application_name=rds_db_instance fallback_application_name=walreceiver sslmode=prefer sslcompression=1 sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres target_session_attrs=any\\\\\\\",\\\\\\\"LastMsgReceiptTime\\\\\\\":\\\\\\\"2022-03-01 14:42:57.96727+08\\\\\\\",\\\\\\\"LatestEndLsn\\\\\\\":\\\\\\\"0/3000148\\\\\\\",\\\\\\\"ReceivedLsn\\\\\\\":\\\\\\\"0/3000148\\\\\\\",\\\\\\\"ReplayLsn\\\\\\\":\\\\\\\"0/3000148\\\\\\\",\\\\\\\"ReceiveStartTli\\\\\\\":\\\\\\\"1\\\\\\\",\\\\\\\"ReplayLag\\\\\\\":\\\\\\\"0\\\\\\\"}\",\n      \"ReplicationState\": \"streaming\",\n      \"SourceAccount\": \"migratetest\",\n      \"SourceCategory\": \"ecsonvpc\",\n      \"SourceIpAddress\": \"172.16.XX.XX\",\n      \"SourcePassword\": \"123456\",\n      \"SourcePort\": 5432,\n      \"SwitchTime\": \"2022-03-01T06:40:51Z\",\n      \"TargetEip\": \"null\",\n      \"TargetInstanceName\": \"pgm-bp102g323jd4****\",\n      \"TaskId\": 440437220,\n      \"TaskName\": \"362c6c7a-4d20-4eac-898c-1495ceab374c\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"1B983C48-9793-5EAA-8F7F-00EAEC517675\",\n  \"TotalSize\": 1\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_cloud_migration_result::METADATA;
 
 /// The definition of the waiter `CloudMigrationReadyToSwitch`: its acceptors and default delays.
 ///

@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_collation_time_zones::DescribeCollationTimeZonesError;
 pub use aliyun_rds_types::describe_collation_time_zones::*;
@@ -99,27 +98,4 @@ impl DescribeCollationTimeZonesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeCollationTimeZones",
-    rust_name: "describe_collation_time_zones",
-    summary: "Queries the character set collations and time zones that are available for use in ApsaraDB RDS for SQL Server.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"CollationTimeZones\": {\n    \"CollationTimeZone\": [\n      {\n        \"Description\": \"Kabul\",\n        \"StandardTimeOffset\": \"(UTC+04:30)\",\n        \"TimeZone\": \"Afghanistan Standard Time\"\n      }\n    ]\n  },\n  \"RequestId\": \"4EAED246-DB18-4C8D-9EB5-C319626F2A77\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_collation_time_zones::METADATA;

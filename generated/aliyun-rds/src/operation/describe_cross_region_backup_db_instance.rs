@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_cross_region_backup_db_instance::DescribeCrossRegionBackupDbInstanceError;
 pub use aliyun_rds_types::describe_cross_region_backup_db_instance::*;
@@ -193,7 +192,7 @@ for DescribeCrossRegionBackupDbInstanceFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -252,77 +251,4 @@ for DescribeCrossRegionBackupDbInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeCrossRegionBackupDBInstance",
-    rust_name: "describe_cross_region_backup_db_instance",
-    summary: "Queries the instances for which the cross-region backup feature is enabled in a region and the cross-region backup settings of these instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the region.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. Up to 30 instance IDs are allowed in a single request. If you enter more than one instance ID, separate them with commas (,).",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return per page. Default value: 30.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of the page to return. Valid values: any non-zero positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        668, 491, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 648, 335, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 649, 641, 54, 55,
-        53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEnabled\": \"Enable\",\n        \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupType\": \"1\",\n        \"DBInstanceDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceStatus\": \"Running\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"5.6\",\n        \"LockMode\": \"Unlock\",\n        \"LogBackupEnabled\": \"Enable\",\n        \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n        \"RetentType\": 1,\n        \"Retention\": 15\n      }\n    ]\n  },\n  \"ItemsNumbers\": 1,\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"33517002-182D-40BE-93EC-610BD3381045\",\n  \"TotalRecords\": 100\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_cross_region_backup_db_instance::METADATA;

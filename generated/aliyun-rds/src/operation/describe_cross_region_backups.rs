@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_cross_region_backups::DescribeCrossRegionBackupsError;
 pub use aliyun_rds_types::describe_cross_region_backups::*;
@@ -299,7 +298,7 @@ for DescribeCrossRegionBackupsFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -355,149 +354,4 @@ for DescribeCrossRegionBackupsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeCrossRegionBackups",
-    rust_name: "describe_cross_region_backups",
-    summary: "Queries the cross-region data backup files of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CrossBackupRegion",
-            rust_name: "cross_backup_region",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the region in which the cross-region data backup file is stored.",
-            example: Some("cn-shanghai"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CrossBackupId",
-            rust_name: "cross_backup_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the cross-region data backup file.\n\n>  You must specify the **CrossBackupId** parameter. Alternatively, you must specify the **StartTime** and **EndTime** parameters.",
-            example: Some("14562"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2019-05-30T12:10:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2019-06-15T12:10:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\nDefault value: 30.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Valid values: any non-zero positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup file.",
-            example: Some("603524***"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        669, 668, 491, 652, 653, 670, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 648, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 649,
-        240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"BackupEndTime\": \"2024-03-05T02:23:37Z\",\n        \"BackupMethod\": \"P\",\n        \"BackupSetScale\": 0,\n        \"BackupSetStatus\": 0,\n        \"BackupStartTime\": \"2024-03-05T02:22:45Z\",\n        \"BackupType\": \"F\",\n        \"Category\": \"HighAvailability\",\n        \"ConsistentTime\": \"2024-03-05T02:22:54Z\",\n        \"CrossBackupDownloadLink\": \"http://rdsddrbak-shanghai.oss-cn-shanghai.aliyuncs.com/****\",\n        \"CrossBackupId\": 0,\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossBackupSetFile\": \"cn-hangzhou_rm-****_hins81xxx_data_20190612134426_qp.xb\",\n        \"CrossBackupSetLocation\": \"oss\",\n        \"CrossBackupSetSize\": 5312836,\n        \"DBInstanceStorageType\": \"ssd\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"InstanceId\": 0,\n        \"RestoreRegions\": {\n          \"RestoreRegion\": [\n            \"\\\"cn-hangzhou\\\", \\\"cn-shanghai\\\"\"\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"60912B41-7579-4B5D-B289-8856030F0A6A\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_cross_region_backups::METADATA;

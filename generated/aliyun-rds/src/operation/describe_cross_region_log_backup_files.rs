@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_cross_region_log_backup_files::DescribeCrossRegionLogBackupFilesError;
 pub use aliyun_rds_types::describe_cross_region_log_backup_files::*;
@@ -230,7 +229,7 @@ for DescribeCrossRegionLogBackupFilesFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -289,113 +288,4 @@ for DescribeCrossRegionLogBackupFilesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeCrossRegionLogBackupFiles",
-    rust_name: "describe_cross_region_log_backup_files",
-    summary: "Queries the cross-region log backup files of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CrossBackupRegion",
-            rust_name: "cross_backup_region",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the destination region within which the cross-region backup file is stored. You can call the DescribeCrossRegionBackupDBInstance operation to query the region ID.",
-            example: Some("cn-shanghai"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2019-05-30T12:10:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2019-06-15T12:10:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return on each page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\nDefault value: 30.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Valid values: any non-zero positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        669, 668, 491, 652, 653, 670, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 648, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240,
-        649, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2019-06-15T12:10:00Z\",\n  \"Items\": {\n    \"Item\": [\n      {\n        \"CrossBackupRegion\": \"cn-shanghai\",\n        \"CrossDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou.aliyuncs.com/****\",\n        \"CrossIntranetDownloadLink\": \"http://rdsddrlog-zb.oss-cn-zhangjiakou-internal.aliyuncs.com/****\",\n        \"CrossLogBackupId\": 14567,\n        \"CrossLogBackupSize\": 5312836,\n        \"InstanceId\": 8161055,\n        \"LinkExpiredTime\": \"2019-06-30T15:00:00Z\",\n        \"LogBeginTime\": \"2019-05-30T12:10:00Z\",\n        \"LogEndTime\": \"2019-05-30T20:10:00Z\",\n        \"LogFileName\": \"cn-hangzhou_rm-bp****_7198739_mysql-bin.000230\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"DAC241E8-28E6-49DA-BFB0-B2DD090885C1\",\n  \"StartTime\": \"2019-05-30T12:10:00Z\",\n  \"TotalRecordCount\": 100\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_cross_region_log_backup_files::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_custins_resource_info::DescribeCustinsResourceInfoError;
 pub use aliyun_rds_types::describe_custins_resource_info::*;
@@ -123,53 +122,4 @@ impl DescribeCustinsResourceInfoFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeCustinsResourceInfo",
-    rust_name: "describe_custins_resource_info",
-    summary: "查询实例资源使用情况",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceIds",
-            rust_name: "db_instance_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.",
-            example: Some("rm-wz9s06u4drmqj4aqv"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        672, 673, 674, 675, 676, 677, 678, 679, 680, 681, 22, 30, 24, 10, 7, 32, 6, 33,
-        29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35,
-        26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 599, 682, 52, 47, 43, 48, 49,
-        44, 51, 50, 46, 45, 683, 684, 54, 55, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Data\": [\n    {\n      \"CpuAdjustDeadline\": \"2023-10-25\",\n      \"CpuAdjustableMaxRatio\": \"30\",\n      \"CpuAdjustableMaxValue\": \"60\",\n      \"CpuIncreaseRatio\": \"10\",\n      \"CpuIncreaseRatioValue\": \"20\",\n      \"DBInstanceId\": \" rm-wz9s06u4drm******\",\n      \"IopsAdjustableMaxValue\": \"20\",\n      \"MaxConnAdjustDeadline\": \"2023-10-25\\n\",\n      \"MaxConnAdjustableMaxValue\": \"100\",\n      \"MaxConnIncreaseRatio\": \"100\",\n      \"MaxConnIncreaseRatioValue\": \"20\",\n      \"MaxIopsAdjustDeadline\": \"2023-10-25\\n\",\n      \"MaxIopsIncreaseRatio\": \"100\",\n      \"MaxIopsIncreaseRatioValue\": \"20\",\n      \"MemAdjustableMaxRatio\": \"60\",\n      \"MemAdjustableMaxValue\": \"200\",\n      \"MemoryAdjustDeadline\": \"2023-10-25\",\n      \"MemoryIncreaseRatio\": \"20\",\n      \"MemoryIncreaseRatioValue\": \"200\",\n      \"OriginCpu\": \"2\",\n      \"OriginMaxConn\": \"30\",\n      \"OriginMaxIops\": \"20\",\n      \"OriginMemory\": \"20\"\n    }\n  ],\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_custins_resource_info::METADATA;

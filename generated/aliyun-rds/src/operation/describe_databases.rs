@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_databases::DescribeDatabasesError;
 pub use aliyun_rds_types::describe_databases::*;
@@ -196,7 +195,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeDatabasesFluentBuilde
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -257,89 +256,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeDatabasesFluentBuilde
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDatabases",
-    rust_name: "describe_databases",
-    summary: "Queries the details about the databases on an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database.",
-            example: Some("testDB01"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBStatus",
-            rust_name: "db_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The status of the database. Valid values:\n\n*   **Creating**\n*   **Running**\n*   **Deleting**",
-            example: Some("Creating"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return per page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\nDefault value: 30.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from 1.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 166, 636, 756, 757, 37, 638, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28,
-        40, 20, 39, 11, 21, 31, 34, 287, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55,
-        53, 317, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"Accounts\": {\n          \"AccountPrivilegeInfo\": [\n            {\n              \"Account\": \"test\",\n              \"AccountPrivilege\": \"DMLOnly\",\n              \"AccountPrivilegeDetail\": \"SELECT\"\n            }\n          ]\n        },\n        \"AdvancedInfo\": {\n          \"AdvancedDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"OFF\",\n                \"ON\"\n              ],\n              \"databasePropertyName\": \"ansi_nulls\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"OFF\"\n            }\n          ]\n        },\n        \"BasicInfo\": {\n          \"BasicDbProperty\": [\n            {\n              \"allowedValues\": [\n                \"CHECKSUM\"\n              ],\n              \"databasePropertyName\": \"page_verify\",\n              \"allowModify\": true,\n              \"excludeLock\": \"0\",\n              \"currentValue\": \"CHECKSUM\"\n            }\n          ]\n        },\n        \"CharacterSetName\": \"utf8\",\n        \"Collate\": \"C\",\n        \"ConnLimit\": \"-1\",\n        \"Ctype\": \"en_US.utf8\",\n        \"DBDescription\": \"testdb\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBName\": \"testDB01\",\n        \"DBStatus\": \"Creating\",\n        \"Engine\": \"MySQL\",\n        \"PageNumber\": 1,\n        \"PageSize\": 30,\n        \"RuntimeInfo\": {\n          \"RuntimeDbProperty\": [\n            {\n              \"allowedValues\": [],\n              \"databasePropertyName\": \"TotalDataSizeInMB\",\n              \"allowModify\": false,\n              \"currentValue\": \"5.38\"\n            }\n          ]\n        },\n        \"Tablespace\": \"pg_default\",\n        \"TotalCount\": 5\n      }\n    ]\n  },\n  \"RequestId\": \"2603CA96-B17D-4903-BC04-61A2C829CD94\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_databases::METADATA;

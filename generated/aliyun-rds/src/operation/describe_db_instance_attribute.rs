@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_attribute::DescribeDbInstanceAttributeError;
 pub use aliyun_rds_types::describe_db_instance_attribute::*;
@@ -168,56 +167,7 @@ impl DescribeDbInstanceAttributeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceAttribute",
-    rust_name: "describe_db_instance_attribute",
-    summary: "Queries the details of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n><notice>Do not query the details of multiple instances at a time by using multiple instance IDs. Otherwise, the query times out and fails.></notice>",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Expired",
-            rust_name: "expired",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether the instance expires. Valid values:\n\n*   **True**\n*   **False**",
-            example: Some("False"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        685, 686, 687, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 423, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 50,\n        \"AdvancedFeatures\": \"LinkedServer\",\n        \"AutoUpgradeMinorVersion\": \"Auto\",\n        \"AvailabilityValue\": \"100.0%\",\n        \"BabelfishConfig\": {\n          \"BabelfishEnabled\": \"true\",\n          \"MigrationMode\": \"single-db\"\n        },\n        \"BpeEnabled\": \"0\",\n        \"IsAnalyticReadOnlyIns\": false,\n        \"CanTempUpgrade\": true,\n        \"Category\": \"Basic\",\n        \"ColdDataEnabled\": false,\n        \"Collation\": \"Chinese_PRC_CI_AS\",\n        \"ConnectionMode\": \"Standard\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"ConsoleVersion\": \"2\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"CurrentKernelVersion\": \"rds_20201010\",\n        \"DBClusterNodes\": {\n          \"DBClusterNode\": [\n            {\n              \"ClassCode\": \"mysql.n2.medium.xc\",\n              \"ClassType\": \"x\",\n              \"Cpu\": \"4\",\n              \"Memory\": \"4096\",\n              \"NodeId\": \"rn-****\",\n              \"NodeRegionId\": \"cn-beijing\",\n              \"NodeRole\": \"primary\",\n              \"NodeZoneId\": \"cn-beijing-h\",\n              \"Status\": \"active\"\n            }\n          ]\n        },\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceDiskUsed\": \"300\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceStorageType\": \"local_ssd\",\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"DedicatedHostGroupId\": \"dhg-7a9*****\",\n        \"DeletionProtection\": true,\n        \"DisasterRecoveryInfo\": \"{\\\"replicatorAccount\\\": \\\"******\\\",\\\"sourcePort\\\":******,\\\"sourceAddress\\\": \\\"pgm-2ze******\\\",\\\"sourceCategory\\\": \\\"aliyunRDS\\\",\\\"sourceInstanceRegionId\\\": \\\"cn-******\\\",\\\"replicatorPassword\\\": \\\"******\\\",\\\"sourceInstanceName\\\": \\\"pgm-2ze******\\\"}\",\n        \"DisasterRecoveryInstances\": \"[{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"},{\\\"regionId\\\":\\\"cn-******\\\",\\\"insName\\\":\\\"pgm-2ze******\\\"}]\",\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"Extra\": {\n          \"AccountSecurityPolicy\": \"{\\\"MaximumPasswordAge\\\": 42,\\\"MinimumPasswordAge\\\": 30}\",\n          \"DBInstanceIds\": {\n            \"DBInstanceId\": [\n              \"rm-uf6wjk5****\"\n            ]\n          },\n          \"RecoveryModel\": \"Simple：简单恢复模式。\\nFull：完整恢复模式。\"\n        },\n        \"GeneralGroupName\": \"TestGroup\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IPType\": \"IPv4\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"Classic\",\n        \"InstructionSetArch\": \"x86\",\n        \"IoAccelerationEnabled\": \"0\",\n        \"LatestKernelVersion\": \"rds_20231031\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MasterZone\": \"5454284\",\n        \"MaxConnections\": 60,\n        \"MaxIOMBPS\": 100,\n        \"MaxIOPS\": 150,\n        \"MultipleTempUpgrade\": true,\n        \"PGBouncerEnabled\": \"true\",\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ProxyType\": 1,\n        \"ReadOnlyDBInstanceIds\": {\n          \"ReadOnlyDBInstanceId\": [\n            {\n              \"DBInstanceId\": \"rm-bp****\"\n            }\n          ]\n        },\n        \"ReadonlyInstanceSQLDelayedTime\": \"30\",\n        \"RegionId\": \"cn-hangzhou \",\n        \"ResourceGroupId\": \"rg-acfmy****\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPMode\": \"normal\",\n        \"ServerlessConfig\": {\n          \"AutoPause\": true,\n          \"ScaleMax\": 8,\n          \"ScaleMin\": 0.5,\n          \"SwitchForce\": false\n        },\n        \"SlaveZones\": {\n          \"SlaveZone\": [\n            {\n              \"ZoneId\": \"cn-hangzhou-a\"\n            }\n          ]\n        },\n        \"SuperPermissionMode\": \"Disabled\",\n        \"TempDBInstanceId\": \"rm-uf64zsu****\",\n        \"TempUpgradeTimeEnd\": \"2024-05-30 00:00:00\",\n        \"TempUpgradeTimeStart\": \"2024-05-29 00:00:00\",\n        \"TimeZone\": \"Central Standard Time\",\n        \"Tips\": \"normal\",\n        \"TipsLevel\": 1,\n        \"VSwitchId\": \"vsw-****\",\n        \"VpcCloudInstanceId\": \"vpc-23rsxdf****\",\n        \"VpcId\": \"vpc-****\",\n        \"ZoneId\": \"cn-hangzhou-a\",\n        \"kindCode\": \"test\",\n        \"OptimizedWritesInfo\": \"{\\\"optimized_writes\\\":true,\\\"init_optimized_writes\\\":true}\",\n        \"CompressionMode\": \"on, off\",\n        \"SupportCompression\": true,\n        \"CompressionRatio\": \"1.25\",\n        \"BlueGreenDeploymentName\": \"None\",\n        \"GreenInstanceName\": \"None\",\n        \"BlueInstanceName\": \"None\",\n        \"ComputeBurstEnabled\": true,\n        \"ReadOnlyStatus\": \"None\",\n        \"BurstingEnabled\": false\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_attribute::METADATA;
 
 /// The definition of the waiter `DBInstanceRunning`: its acceptors and default delays.
 ///

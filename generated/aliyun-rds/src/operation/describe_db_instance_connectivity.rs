@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_connectivity::DescribeDbInstanceConnectivityError;
 pub use aliyun_rds_types::describe_db_instance_connectivity::*;
@@ -134,64 +133,4 @@ impl DescribeDbInstanceConnectivityFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceConnectivity",
-    rust_name: "describe_db_instance_connectivity",
-    summary: "获取实例链路诊断信息",
-    method: metadata::HttpMethod::Get,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-t4ns09hgoy99i5gez"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SourceIpAddress",
-            rust_name: "source_ip_address",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The source IP address.",
-            example: Some("172.16.XX.XX"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        704, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ConnCheckErrorCode\": \"SRC_IP_NOT_IN_USER_WHITELIST\",\n  \"ConnCheckErrorMessage\": \"Src ip:39.106.64.59 not in user whitelist\",\n  \"ConnCheckResult\": \"Failed\",\n  \"DbInstanceName\": \"rm-2ze2za3is7baay1w4\",\n  \"RequestId\": \"D880212A-F21F-5722-8422-BD06B2874CC3\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_connectivity::METADATA;

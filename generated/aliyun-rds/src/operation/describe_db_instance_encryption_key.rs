@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_encryption_key::DescribeDbInstanceEncryptionKeyError;
 pub use aliyun_rds_types::describe_db_instance_encryption_key::*;
@@ -167,76 +166,4 @@ impl DescribeDbInstanceEncryptionKeyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceEncryptionKey",
-    rust_name: "describe_db_instance_encryption_key",
-    summary: "You can call the DescribeDBInstanceEncryptionKey operation to check whether disk encryption is enabled for an instance. You can also query details about the keys that are used for disk encryption. This operation is supported for instances that run MySQL, SQL Server, or PostgreSQL.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID of the instance. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the instance You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EncryptionKey",
-            rust_name: "encryption_key",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the custom key.",
-            example: Some("749c1df7-xxxx-xxxx-xxxx-xxxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetRegionId",
-            rust_name: "target_region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the destination region. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-qingdao"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        19, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 706, 707, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Creator\": \"1443****9604\",\n  \"DeleteDate\": \"2022-05-08T08:14:16Z\",\n  \"Description\": \"Description of the key\",\n  \"EncryptionKey\": \"5306d1b6-7fd3-42d9-9511-****\",\n  \"EncryptionKeyList\": [\n    {\n      \"AliasName\": \"alias/****\",\n      \"Creator\": \"1443****9604\",\n      \"DeleteDate\": \"2022-05-08T08:14:16Z\",\n      \"Description\": \"Description of the key\",\n      \"EncryptionKey\": \"5306d1b6-7fd3-42d9-9511-****\",\n      \"EncryptionKeyStatus\": \"Enabled\",\n      \"KeyType\": \"ServiceKey\",\n      \"KeyUsage\": \"ENCRYPT/DECRYPT\",\n      \"MaterialExpireTime\": \"2021-10-18T08:14:16Z\",\n      \"Origin\": \"Aliyun_KMS\",\n      \"UsedBy\": \"TDE\"\n    }\n  ],\n  \"EncryptionKeyStatus\": \"Enabled\",\n  \"KeyUsage\": \"ENCRYPT/DECRYPT\",\n  \"MaterialExpireTime\": \"2021-10-18T08:14:16Z\",\n  \"Origin\": \"Aliyun_KMS\",\n  \"RequestId\": \"3BC2768E-DEDA-40FC-BBE9-6B884F3626AF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_encryption_key::METADATA;

@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_endpoints::DescribeDbInstanceEndpointsError;
 pub use aliyun_rds_types::describe_db_instance_endpoints::*;
@@ -151,65 +150,4 @@ impl DescribeDbInstanceEndpointsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceEndpoints",
-    rust_name: "describe_db_instance_endpoints",
-    summary: "Queries the information about the endpoints of an instance that runs RDS Cluster Edition.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests.\n\nThe token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOC****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-u****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceEndpointId",
-            rust_name: "db_instance_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The endpoint ID of the instance.\n\n>  If this parameter is not specified, the information about all endpoints is returned.",
-            example: Some("ep-****-ro"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        429, 339, 414, 117, 430, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40,
-        20, 39, 11, 21, 31, 34, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 162, 328,
-        240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Data\": {\n    \"DBInstanceEndpoints\": {\n      \"DBInstanceEndpoint\": [\n        {\n          \"AddressItems\": {\n            \"AddressItem\": [\n              {\n                \"ConnectionString\": \"rm****.mysql.rds.aliyuncs.com\",\n                \"IpAddress\": \"10.71.XX.XX\",\n                \"IpType\": \"Private\",\n                \"Port\": \"3306\",\n                \"VSwitchId\": \"vsw-bp12u14ecz****\",\n                \"VpcId\": \"vpc-bp17xdic25d****\"\n              }\n            ]\n          },\n          \"EndpointDescription\": \"for readonly business\",\n          \"EndpointId\": \"ep-****\",\n          \"EndpointType\": \"Readonly\",\n          \"NodeItems\": {\n            \"NodeItem\": [\n              {\n                \"DBInstanceId\": \"rm-u****\",\n                \"NodeId\": \"rn-****13p6tum4289h\",\n                \"Weight\": 50\n              }\n            ]\n          }\n        }\n      ]\n    },\n    \"DBInstanceName\": \"rm-u****\",\n    \"IpVersion\": \"ipv4\"\n  },\n  \"RequestId\": \"777C4593-8053-427B-****105593277CAB\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_endpoints::METADATA;

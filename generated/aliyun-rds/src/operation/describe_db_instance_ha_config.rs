@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_ha_config::DescribeDbInstanceHaConfigError;
 pub use aliyun_rds_types::describe_db_instance_ha_config::*;
@@ -119,41 +118,4 @@ impl DescribeDbInstanceHaConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceHAConfig",
-    rust_name: "describe_db_instance_ha_config",
-    summary: "Queries the high availability mode and data replication mode of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        708, 596, 552, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 159, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 195, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"HAMode\": \"RPO\",\n  \"HostInstanceInfos\": {\n    \"NodeInfo\": [\n      {\n        \"DataSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"LogSyncTime\": \"2018-05-05T15:15:00Z\",\n        \"NodeId\": \"3397027\",\n        \"NodeType\": \"Master\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SyncStatus\": \"NotAvailable\",\n        \"ZoneId\": \"cn-hangzhou-b\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"SyncMode\": \"Sync\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_ha_config::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_ip_array_list::DescribeDbInstanceIpArrayListError;
 pub use aliyun_rds_types::describe_db_instance_ip_array_list::*;
@@ -136,53 +135,4 @@ impl DescribeDbInstanceIpArrayListFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceIPArrayList",
-    rust_name: "describe_db_instance_ip_array_list",
-    summary: "Queries the IP address whitelist of an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "WhitelistNetworkType",
-            rust_name: "whitelist_network_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The network type of the IP address whitelist. Valid values:\n\n*   **Classic**: classic network in enhanced whitelist mode\n*   **VPC**: virtual private cloud (VPC) in enhanced whitelist mode\n*   **MIX**: standard whitelist mode\n\nBy default, this operation returns IP address whitelists of all network types.",
-            example: Some("VPC"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        709, 710, 711, 712, 0, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 336, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"DBInstanceIPArray\": [\n      {\n        \"DBInstanceIPArrayAttribute\": \"hidden\",\n        \"DBInstanceIPArrayName\": \"rds_default\",\n        \"SecurityIPList\": \"192.168.XX.XX/24\",\n        \"SecurityIPType\": \"IPv4\"\n      }\n    ]\n  },\n  \"RequestId\": \"E2B6AF71-DC32-4055-B477-43B348798D10\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_ip_array_list::METADATA;

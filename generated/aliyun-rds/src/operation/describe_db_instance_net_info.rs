@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_net_info::DescribeDbInstanceNetInfoError;
 pub use aliyun_rds_types::describe_db_instance_net_info::*;
@@ -192,89 +191,4 @@ impl DescribeDbInstanceNetInfoFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceNetInfo",
-    rust_name: "describe_db_instance_net_info",
-    summary: "Queries all endpoints of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOC*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Flag",
-            rust_name: "flag",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("None\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceNetRWSplitType",
-            rust_name: "db_instance_net_rw_split_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the endpoint. Valid values:\n\n*   **Normal**: regular endpoint\n*   **ReadWriteSplitting**: read/write splitting endpoint\n\n> By default, the system returns both types of endpoints.",
-            example: Some("Normal"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "GeneralGroupName",
-            rust_name: "general_group_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the dedicated cluster to which the instance belongs. This parameter takes effect only when the instance runs MySQL on RDS Standard Edition and is created in a dedicated cluster.",
-            example: Some("rgc-2ze*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        714, 715, 716, 717, 718, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40,
-        20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56,
-        58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"BabelfishPort\": \"1433\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Role\": \"无\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"ExpiredTime\": \"1209534\",\n        \"IPAddress\": \"192.168.XX.XX\",\n        \"IPType\": \"Public\",\n        \"MaxDelayTime\": \"12\",\n        \"PGBouncerPort\": \"6432\",\n        \"Port\": \"3306\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-uf6f7l4fg90*****\",\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"777C4593-8053-427B-99E2-105593277CAB\",\n  \"SecurityIPMode\": \"safety\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_net_info::METADATA;

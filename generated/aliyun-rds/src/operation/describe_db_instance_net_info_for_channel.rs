@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_net_info_for_channel::DescribeDbInstanceNetInfoForChannelError;
 pub use aliyun_rds_types::describe_db_instance_net_info_for_channel::*;
@@ -174,77 +173,4 @@ impl DescribeDbInstanceNetInfoForChannelFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceNetInfoForChannel",
-    rust_name: "describe_db_instance_net_info_for_channel",
-    summary: "Queries all endpoints of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("0c593ea1-3bea-11e9-b96b-88**********"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.",
-            example: Some("rm-bp1k8s41l2o52****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Flag",
-            rust_name: "flag",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "An internal parameter. You do not need to specify this parameter.",
-            example: Some("None\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceNetRWSplitType",
-            rust_name: "db_instance_net_rw_split_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the endpoint to query. Valid values:\n\n*   **0**: a regular endpoint. This is the default value.\n*   **1**: a read/write splitting endpoint that is assigned after the shared proxy feature is enabled.",
-            example: Some("0"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        719, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 336, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 720, 721, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceNetInfos\": {\n    \"DBInstanceNetInfo\": [\n      {\n        \"Availability\": \"Unavailable\",\n        \"ConnectionString\": \"rm-uf6w****.mysql.rds.aliyuncs.com\",\n        \"ConnectionStringType\": \"Normal\",\n        \"DBInstanceWeights\": {\n          \"DBInstanceWeight\": [\n            {\n              \"Availability\": \"Unavailable\",\n              \"DBInstanceId\": \"rm-uf6wjk5****\",\n              \"DBInstanceType\": \"Master\",\n              \"Weight\": \"100\"\n            }\n          ]\n        },\n        \"DistributionType\": \"Standard\",\n        \"IPAddress\": \"172.16.XX.XX\",\n        \"IPType\": \"Inner\",\n        \"MaxDelayTime\": \"12\",\n        \"Port\": \"6379\",\n        \"SecurityIPGroups\": {\n          \"securityIPGroup\": [\n            {\n              \"SecurityIPGroupName\": \"Default\",\n              \"SecurityIPs\": \"127.0.XX.XX\"\n            }\n          ]\n        },\n        \"Upgradeable\": \"Disabled\",\n        \"VPCId\": \"vpc-bp1nme44gek34slfc****\",\n        \"VSwitchId\": \"vsw-bp1e7clcw529l773d****\",\n        \"expiredTime\": \"5183779\"\n      }\n    ]\n  },\n  \"InstanceNetworkType\": \"VPC\",\n  \"RequestId\": \"61DF1F28-F409-50C0-B90A-CCE82D44****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_net_info_for_channel::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_promote_activity::DescribeDbInstancePromoteActivityError;
 pub use aliyun_rds_types::describe_db_instance_promote_activity::*;
@@ -132,64 +131,4 @@ impl DescribeDbInstancePromoteActivityFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstancePromoteActivity",
-    rust_name: "describe_db_instance_promote_activity",
-    summary: "The operation is phased out.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: true,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DbInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AliUid",
-            rust_name: "ali_uid",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the Alibaba Cloud account.",
-            example: Some("22973492**********"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("111"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"AliUid\": \"22973492**********\",\n  \"Bid\": \"26888\",\n  \"DBInstanceId\": \"rm-uf6wjk5******\",\n  \"DBInstanceName\": \"rm-uf6wjk5******\",\n  \"DBType\": \"MySQL\",\n  \"IsActivity\": \"1（表示目标实例未参加任何促销活动）\",\n  \"RequestId\": \"94CB8D93-017A-5AE7-A118-6E0F89D93C0A\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_promote_activity::METADATA;

@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_proxy_configuration::DescribeDbInstanceProxyConfigurationError;
 pub use aliyun_rds_types::describe_db_instance_proxy_configuration::*;
@@ -121,40 +120,4 @@ impl DescribeDbInstanceProxyConfigurationFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceProxyConfiguration",
-    rust_name: "describe_db_instance_proxy_configuration",
-    summary: "Queries the settings of shared proxies that are enabled on an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"AttacksProtectionConfiguration\": \"{\\\\\\\"check_interval_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"max_failed_login_attempts\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"blocking_seconds\\\\\\\":\\\\\\\"0\\\\\\\",\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"PersistentConnectionsConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Disable\\\\\\\"}\",\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"TransparentSwitchConfiguration\": \"{\\\\\\\"status\\\\\\\":\\\\\\\"Enable\\\\\\\"}\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_proxy_configuration::METADATA;

@@ -15,7 +15,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_security_group_rule::DescribeDbInstanceSecurityGroupRuleError;
 pub use aliyun_rds_types::describe_db_instance_security_group_rule::*;
@@ -113,40 +112,4 @@ impl DescribeDbInstanceSecurityGroupRuleFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceSecurityGroupRule",
-    rust_name: "describe_db_instance_security_group_rule",
-    summary: "Queries the security group rules that are configured for an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the IDs of instances.",
-            example: Some("rm-2ze202******"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Data\": \"{\\\"dbInstanceName\\\": \\\"rm-2ze202******\\\",\\n\\\"securityGroup\\\": \\\"{\\\\\\\"description\\\\\\\":\\\\\\\"RDS ONLINE SECURITY\\\\\\\",\\\\\\\"permissions\\\\\\\":[{\\\\\\\"rule\\\\\\\":{\\\\\\\"description\\\\\\\":\\\\\\\"SSAS\\\\\\\",\\\\\\\"ipProtocol\\\\\\\":\\\\\\\"TCP\\\\\\\",\\\\\\\"portRange\\\\\\\":\\\\\\\"23**/23**\\\\\\\",\\\\\\\"sourceCidrIp\\\\\\\":\\\\\\\"0.0.0.0/0\\\\\\\"},\\\\\\\"securityGroupRuleId\\\\\\\":\\\\\\\"sgr-2ze17u******\\\\\\\"},{\\\\\\\"rule\\\\\\\":{\\\\\\\"description\\\\\\\":\\\\\\\"测试\\\\\\\",\\\\\\\"ipProtocol\\\\\\\":\\\\\\\"TCP\\\\\\\",\\\\\\\"portRange\\\\\\\":\\\\\\\"34/34\\\\\\\",\\\\\\\"sourceCidrIp\\\\\\\":\\\\\\\"42.XXX.XX.247\\\\\\\"},\\\\\\\"securityGroupRuleId\\\\\\\":\\\\\\\"sgr-2ze************\\\\\\\"}],\\\\\\\"regionId\\\\\\\":\\\\\\\"cn-beijing\\\\\\\",\\\\\\\"securityGroupId\\\\\\\":\\\\\\\"sg-2ze0ht******\\\\\\\",\\\\\\\"securityGroupName\\\\\\\":\\\\\\\"cn-beijing_msdtc_vpc-2ze******\\\\\\\"}\\\"}\",\n  \"Message\": \"successful\",\n  \"RequestId\": \"6BFF4136-10B9-130B-BF8E-D3504BCE4F43\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_security_group_rule::METADATA;

@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_ssl::DescribeDbInstanceSslError;
 pub use aliyun_rds_types::describe_db_instance_ssl::*;
@@ -110,41 +109,4 @@ impl DescribeDbInstanceSslFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceSSL",
-    rust_name: "describe_db_instance_ssl",
-    summary: "Queries the SSL configurations of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp162dfr55g47****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        722, 629, 638, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 723, 724, 666, 200, 237, 556, 725, 192, 52, 47, 43, 48, 49, 44, 51,
-        50, 46, 45, 726, 727, 426, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ACL\": \"cert\",\n  \"CAType\": \"aliyun\",\n  \"ClientCACert\": \"-----BEGIN CERTIFICATE-----MIID*****viXk=-----END CERTIFICATE-----\",\n  \"ClientCACertExpireTime\": \"-\",\n  \"ClientCertRevocationList\": \"-----BEGIN X509 CRL-----MIIB****19mg==-----END X509 CRL-----\",\n  \"ConnectionString\": \"rm-bp162dfr55g47****.mysql.rds.aliyuncs.com\",\n  \"ForceEncryption\": \"1\",\n  \"LastModifyStatus\": \"setting\",\n  \"ModifyStatusReason\": \"Modify DB Instance SSL Config.\",\n  \"ReplicationACL\": \"cert\",\n  \"RequestId\": \"7705151C-E242-55AF-9929-2A3C39D979D2\",\n  \"RequireUpdate\": \"Yes\",\n  \"RequireUpdateItem\": \"-\",\n  \"RequireUpdateReason\": \"-\",\n  \"SSLCreateTime\": \"-\",\n  \"SSLEnabled\": \"Yes\",\n  \"SSLExpireTime\": \"2025-06-16T08:16:43Z\",\n  \"ServerCAUrl\": \"-\",\n  \"ServerCert\": \"-----BEGIN CERTIFICATE-----MIID*****QqEP-----END CERTIFICATE-----\",\n  \"ServerKey\": \"-----BEGIN PRIVATE KEY-----MIIE****ihfg==-----END PRIVATE KEY-----\",\n  \"TlsVersion\": \"1.1\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_ssl::METADATA;

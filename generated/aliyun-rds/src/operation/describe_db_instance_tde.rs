@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instance_tde::DescribeDbInstanceTdeError;
 pub use aliyun_rds_types::describe_db_instance_tde::*;
@@ -104,41 +103,4 @@ impl DescribeDbInstanceTdeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstanceTDE",
-    rust_name: "describe_db_instance_tde",
-    summary: "Queries the status of the Transparent Data Encryption (TDE) feature for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 728, 729, 603, 37, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 0, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 18, 638, 159, 730, 731, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
-        239, 54, 55, 53, 317, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Databases\": {\n    \"Database\": [\n      {\n        \"DBName\": \"test02\",\n        \"TDEStatus\": \"Enabled\"\n      }\n    ]\n  },\n  \"RequestId\": \"C816A4BF-A6EC-4722-95F9-2055859CCFD2\",\n  \"TDEMode\": \"Aliyun_Generate_Key\",\n  \"TDEStatus\": \"Enabled\",\n  \"EncryptionKey\": \"key-szz644a355asjcuilll4u\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instance_tde::METADATA;

@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instances_as_csv::DescribeDbInstancesAsCsvError;
 pub use aliyun_rds_types::describe_db_instances_as_csv::*;
@@ -177,89 +176,4 @@ impl DescribeDbInstancesAsCsvFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstancesAsCsv",
-    rust_name: "describe_db_instances_as_csv",
-    summary: "Queries the instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: true,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the IDs of instances.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx\t"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CachedAsync",
-            rust_name: "cached_async",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A deprecated parameter. You do not need to configure this parameter.",
-            example: Some("API"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ExportKey",
-            rust_name: "export_key",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A deprecated parameter. You do not need to configure this parameter.",
-            example: Some("API"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        737, 738, 739, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 740, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"DBInstanceAttribute\": [\n      {\n        \"AccountMaxQuantity\": 500,\n        \"AccountType\": \"super\",\n        \"AvailabilityValue\": \"100\",\n        \"Category\": \"0\",\n        \"ConnectionMode\": \"Performance\",\n        \"ConnectionString\": \"rm-uf6wjk5****.mysql.rds.aliyuncs.com\",\n        \"CreationTime\": \"2011-05-30T12:11:04Z\",\n        \"DBInstanceCPU\": \"2\",\n        \"DBInstanceClass\": \"rds.mys2.small\",\n        \"DBInstanceClassType\": \"s\",\n        \"DBInstanceDescription\": \"0\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"DBInstanceMemory\": 4096,\n        \"DBInstanceNetType\": \"Internet\",\n        \"DBInstanceStatus\": \"Running\",\n        \"DBInstanceStorage\": 10,\n        \"DBInstanceType\": \"Primary\",\n        \"DBMaxQuantity\": 200,\n        \"Engine\": \"MySQL\",\n        \"EngineVersion\": \"8.0\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"ExportKey\": \"API\",\n        \"GuardDBInstanceId\": \"rm-uf64zsu****\",\n        \"IncrementSourceDBInstanceId\": \"rm-uf6wjk5****\",\n        \"InstanceNetworkType\": \"VPC\",\n        \"LockMode\": \"Unlock\",\n        \"LockReason\": \"instance_expired\",\n        \"MaintainTime\": \"00:00Z-02:00Z\",\n        \"MasterInstanceId\": \"rm-uf6wjk5****\",\n        \"MaxConnections\": 60,\n        \"MaxIOPS\": 150,\n        \"PayType\": \"Postpaid\",\n        \"Port\": \"3306\",\n        \"ReadDelayTime\": \"0\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SecurityIPList\": \"42.XX.XX.XX\",\n        \"SlaveZones\": {\n          \"slaveRegion\": [\n            \"API\"\n          ]\n        },\n        \"SupportUpgradeAccountType\": \"No\",\n        \"Tags\": \"0\",\n        \"TempDBInstanceId\": \"rm-uf64zs****\",\n        \"VSwitchId\": \"vsw-uf6adz52c2p****\",\n        \"VpcId\": \"vpc-uf6f7l4fg90****\\t \",\n        \"ZoneId\": \"cn-hangzhou-j\",\n        \"DBInstanceStorageType\": \"\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A444291****\\t\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instances_as_csv::METADATA;

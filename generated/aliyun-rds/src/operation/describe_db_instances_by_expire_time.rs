@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_instances_by_expire_time::DescribeDbInstancesByExpireTimeError;
 pub use aliyun_rds_types::describe_db_instances_by_expire_time::*;
@@ -266,7 +265,7 @@ for DescribeDbInstancesByExpireTimeFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -328,124 +327,4 @@ for DescribeDbInstancesByExpireTimeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBInstancesByExpireTime",
-    rust_name: "describe_db_instances_by_expire_time",
-    summary: "Queries the information about an ApsaraDB RDS instance based on the remaining subscription duration of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "proxyId",
-            rust_name: "proxy_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A deprecated parameter. You do not need to configure this parameter.",
-            example: Some("None\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ExpirePeriod",
-            rust_name: "expire_period",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of remaining days for which the instances are available. Valid values: **0 to 180**.",
-            example: Some("180"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Expired",
-            rust_name: "expired",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to query instances that have expired. Valid values:\n\n*   **True**: queries instances that have expired.\n*   **False**: does not query instances that have expired.",
-            example: Some("True"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return on each page. Valid values: **1 to 100**.\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of the page to return. Valid values: any **non-zero** positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tags",
-            rust_name: "tags",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The tag that is added to the instance. Each tag is a key-value pair that consists of two parts: TagKey and TagValue. You can specify a maximum of five tags in the following format for each request: `{\"key1\":\"value1\",\"key2\":\"value2\"...}`.",
-            example: Some("{\"key1\":\"value1\"}\t"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. You can call the DescribeDBInstanceAttribute operation to obtain the resource group ID.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"DBInstanceExpireTime\": [\n      {\n        \"DBInstanceDescription\": \"testInstance\",\n        \"DBInstanceId\": \"rm-uf6wjk5xxxxxxx\",\n        \"DBInstanceStatus\": \"Running\",\n        \"ExpireTime\": \"2019-03-27T16:00:00Z\",\n        \"LockMode\": \"Unlock\",\n        \"PayType\": \"Prepaid\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 2,\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"TotalRecordCount\": 200\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_instances_by_expire_time::METADATA;

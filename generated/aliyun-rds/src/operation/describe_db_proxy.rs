@@ -12,7 +12,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_proxy::DescribeDbProxyError;
 pub use aliyun_rds_types::describe_db_proxy::*;
@@ -161,77 +160,4 @@ impl DescribeDbProxyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBProxy",
-    rust_name: "describe_db_proxy",
-    summary: "Queries the settings of the database proxy feature for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp1ja4f56s7us****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A deprecated parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        748, 474, 581, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 481, 340, 335, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBProxyAVZones\": {\n    \"DBProxyAVZones\": [\n      \"cn-shanghai-e\"\n    ]\n  },\n  \"DBProxyConnectStringItems\": {\n    \"DBProxyConnectStringItems\": [\n      {\n        \"DBProxyConnectString\": \"gos787jog2wk0ye1****-rw4rm.rwlb.rds.aliyuncs.com\",\n        \"DBProxyConnectStringNetType\": \"InnerString\",\n        \"DBProxyConnectStringNetWorkType\": \"2\",\n        \"DBProxyConnectStringPort\": \"3306\",\n        \"DBProxyEndpointId\": \"20****\",\n        \"DBProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DBProxyVpcId\": \"vpc-uf6oobt****\",\n        \"DBProxyVpcInstanceId\": \"rm-bp145737x5****131161274792****\",\n        \"DBProxyVswitchId\": \"vsw-uf6l0pic17****\"\n      }\n    ]\n  },\n  \"DBProxyEngineType\": \"normal\",\n  \"DBProxyInstanceCurrentMinorVersion\": \"1.13.11\",\n  \"DBProxyInstanceLatestMinorVersion\": \"1.13.12\",\n  \"DBProxyInstanceName\": \"gos787jog2wk0ye1****\",\n  \"DBProxyInstanceNum\": 1,\n  \"DBProxyInstanceSize\": \"4/8\",\n  \"DBProxyInstanceStatus\": \"Running\",\n  \"DBProxyInstanceType\": \"2\",\n  \"DBProxyKindCode\": \"18\",\n  \"DBProxyNodes\": {\n    \"DBProxyNodes\": [\n      {\n        \"cpuCores\": \"2\",\n        \"nodeId\": \"pn-xxxxxxx01\",\n        \"zoneId\": \"cn-hangzhou-c\"\n      }\n    ]\n  },\n  \"DBProxyPersistentConnectionStatus\": \"Disabled\",\n  \"DBProxyServiceStatus\": \"Startup\",\n  \"DbProxyEndpointItems\": {\n    \"DbProxyEndpointItems\": [\n      {\n        \"DbProxyEndpointAliases\": \"proxy-test\",\n        \"DbProxyEndpointName\": \"gos787jog2wk0ye1****\",\n        \"DbProxyEndpointType\": \"RWSplit\",\n        \"DbProxyReadWriteMode\": \"ReadWrite\"\n      }\n    ]\n  },\n  \"RequestId\": \"909A69EE-71C8-4417-A0B9-FF085407E1E3\",\n  \"ResourceGroupId\": \"rg-acfmy****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_proxy::METADATA;

@@ -12,7 +12,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_db_proxy_endpoint::DescribeDbProxyEndpointError;
 pub use aliyun_rds_types::describe_db_proxy_endpoint::*;
@@ -197,89 +196,4 @@ impl DescribeDbProxyEndpointFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDBProxyEndpoint",
-    rust_name: "describe_db_proxy_endpoint",
-    summary: "Queries the information about the database proxy endpoints of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp1ja4f56s7us****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEndpointId",
-            rust_name: "db_proxy_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the proxy terminal. You can call the DescribeDBProxy interface to query the name of the proxy terminal.",
-            example: Some("keaxncrjluwu0gue****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyConnectString",
-            rust_name: "db_proxy_connect_string",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The proxy endpoint that you want to query. You can call the DescribeDBProxy interface to query the proxy endpoint.",
-            example: Some("testproxy****.rwlb.rds.aliyuncs.com"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        478, 620, 474, 749, 750, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40,
-        20, 39, 11, 21, 31, 34, 621, 751, 335, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
-        752, 482, 753, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBProxyConnectString\": \"testproxy****.rwlb.rds.aliyuncs.com\",\n  \"DBProxyConnectStringNetType\": \"InnerString\",\n  \"DBProxyConnectStringPort\": \"3306\",\n  \"DBProxyEndpointId\": \"keaxncrjluwu0gue****\",\n  \"DBProxyEngineType\": \"normal\",\n  \"DBProxyFeatures\": \"TransactionReadSqlRouteOptimizeStatus:1;ConnectionPersist:0;ReadWriteSpliting:1\",\n  \"DBProxyNodes\": {\n    \"DBProxyNodes\": [\n      {\n        \"cpuCores\": \"2\",\n        \"nodeId\": \"pn-xxxxxxx01\",\n        \"zoneId\": \"cn-hangzhou-c\"\n      }\n    ]\n  },\n  \"DbProxyEndpointAliases\": \"proxyterminal-test\",\n  \"DbProxyEndpointReadWriteMode\": \"ReadWrite\",\n  \"DbProxyEndpointVswitchId\": \"vsw-****\",\n  \"DbProxyEndpointVpcId\": \"vpc-****\",\n  \"DbProxyEndpointZoneId\": \"cn-hangzhou-c\",\n  \"EndpointConnectItems\": {\n    \"EndpointConnectItems\": [\n      {\n        \"DbProxyEndpointConnectString\": \"testproxy****.rwlb.rds.aliyuncs.com\",\n        \"DbProxyEndpointNetType\": \"2\",\n        \"DbProxyEndpointPort\": \"3306\"\n      }\n    ]\n  },\n  \"ReadOnlyInstanceDistributionType\": \"Standard\",\n  \"ReadOnlyInstanceMaxDelayTime\": \"30\",\n  \"CausalConsistReadTimeout\": \"10\",\n  \"ReadOnlyInstanceWeight\": \"[{\\\\\\\"Availability\\\\\\\":\\\\\\\"Available\\\\\\\",\\\\\\\"DBInstanceId\\\\\\\":\\\\\\\"rm-2z****\\\\\\\"，\\\\\\\"DBInstanceType\\\\\\\":\\\\\\\"Master\\\\\\\",\\\\\\\"NodeId\\\\\\\":\\\\\\\"rn-t2****\\\\\\\",\\\\\\\"NodeType\\\\\\\":\\\\\\\"Primary\\\\\\\",\\\\\\\"Weight\\\\\\\":0}, {\\\\\\\"Availability\\\\\\\":\\\\\\\"Available\\\\\\\",\\\\\\\"DBInstanceId\\\\\\\":\\\\\\\"rm-2z****\\\\\\\"，\\\\\\\"DBInstanceType\\\\\\\":\\\\\\\"Master\\\\\\\",\\\\\\\"NodeId\\\\\\\":\\\\\\\"rn-z9****\\\\\\\",\\\\\\\"NodeType\\\\\\\":\\\\\\\"Secondary\\\\\\\",\\\\\\\"Weight\\\\\\\":400}, {\\\\\\\"Availability\\\\\\\":\\\\\\\"Available\\\\\\\",,\\\\\\\"DBInstanceId\\\\\\\":\\\\\\\"rm-2z****\\\\\\\"，\\\\\\\"DBInstanceType\\\\\\\":\\\\\\\"Master\\\\\\\",\\\\\\\"NodeId\\\\\\\":\\\\\\\"rn-1c****\\\\\\\",\\\\\\\"NodeType\\\\\\\":\\\\\\\"Secondary\\\\\\\",\\\\\\\"Weight\\\\\\\":400}]]\",\n  \"RequestId\": \"847BA085-B377-4BFA-8267-F82345ECE1D2\",\n  \"DBProxyEndpointMinSlaveCount\": \"2\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_db_proxy_endpoint::METADATA;

@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_dedicated_host_groups::DescribeDedicatedHostGroupsError;
 pub use aliyun_rds_types::describe_dedicated_host_groups::*;
@@ -149,64 +148,4 @@ impl DescribeDedicatedHostGroupsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDedicatedHostGroups",
-    rust_name: "describe_dedicated_host_groups",
-    summary: "Queries information about an ApsaraDB MyBase dedicated cluster.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DedicatedHostGroupId",
-            rust_name: "dedicated_host_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The dedicated cluster ID.",
-            example: Some("dhg-7a9xxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ImageCategory",
-            rust_name: "image_category",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The image based on which the hosts in the dedicated clusters are created. Valid values:\n\n*   **WindowsWithMssqlStdLicense**: a Windows image that contains the licenses of SQL Server Standard Edition\n*   **WindowsWithMssqlEntLisence**: a Windows image that contains the licenses of SQL Server Enterprise Edition\n*   **WindowsWithMssqlWebLisence**: a Windows image that contains the licenses of SQL Server Web Edition\n*   **AliLinux**: a Linux image",
-            example: Some("WindowsWithMssqlStdLicense"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        758, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DedicatedHostGroups\": {\n    \"DedicatedHostGroups\": [\n      {\n        \"AllocationPolicy\": \"Evenly\",\n        \"BastionInstanceId\": \"bastionhost-cn-m7xxxxxxxx\",\n        \"CpuAllocateRation\": 25,\n        \"CpuAllocatedAmount\": 8,\n        \"CpuAllocationRatio\": 200,\n        \"CreateTime\": \"1571125370000\",\n        \"DedicatedHostCountGroupByHostType\": {\n          \"test\": \"test\",\n          \"test2\": 1\n        },\n        \"DedicatedHostGroupDesc\": \"testHostGroup\",\n        \"DedicatedHostGroupId\": \"dhg-7a9xxxxxxxx\",\n        \"DiskAllocateRation\": 0.49,\n        \"DiskAllocatedAmount\": 200,\n        \"DiskAllocationRatio\": 200,\n        \"DiskUsedAmount\": 20,\n        \"DiskUtility\": 0,\n        \"Engine\": \"MySQL\",\n        \"HostNumber\": 3,\n        \"HostReplacePolicy\": \"Auto\",\n        \"InstanceNumber\": 4,\n        \"MemAllocateRation\": 33.7,\n        \"MemAllocatedAmount\": 16384,\n        \"MemAllocationRatio\": 90,\n        \"MemUsedAmount\": 0,\n        \"MemUtility\": 0,\n        \"OpenPermission\": \"3\",\n        \"Text\": \"testHostGroup/dhg-7a9xxxxxxxx\",\n        \"VPCId\": \"vpc-bp1oxxxxxx\",\n        \"ZoneIDList\": {\n          \"ZoneIDList\": [\n            \"cn-hangzhou\"\n          ]\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"AB44DC0A-7E77-442A-97A9-C6418694CB22\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_dedicated_host_groups::METADATA;

@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_detached_backups::DescribeDetachedBackupsError;
 pub use aliyun_rds_types::describe_detached_backups::*;
@@ -295,7 +294,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeDetachedBackupsFluent
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -354,148 +353,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeDetachedBackupsFluent
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeDetachedBackups",
-    rust_name: "describe_detached_backups",
-    summary: "Queries the data backup files of an ApsaraDB RDS instance that is released.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup set.",
-            example: Some("327xxxxx3"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupStatus",
-            rust_name: "backup_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The status of the backup set. Valid values:\n\n*   **Success**\n*   **Failed**",
-            example: Some("Success"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupMode",
-            rust_name: "backup_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup method. Valid values:\n\n*   **Automated**\n*   **Manual**",
-            example: Some("Automated"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The beginning of the time range to query.\n\nSpecify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2021-03-01T16:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The end of the time range to query. The end time must be later than the start time.\n\nSpecify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2021-03-15T16:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\n> The default value is **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from page 1.\n\n> The default value is 1.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Region",
-            rust_name: "region",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID of the instance.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"Backup\": [\n      {\n        \"BackupDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"BackupEndTime\": \"2019-02-13T12:20:00Z\",\n        \"BackupId\": \"32102****\",\n        \"BackupIntranetDownloadURL\": \"http://rdsbak-hz-v3.oss-cn-hangzhou-internal.aliyuncs.com/****\",\n        \"BackupMethod\": \"Physical\",\n        \"BackupMode\": \"Automated\",\n        \"BackupSize\": 2167808,\n        \"BackupStartTime\": \"2019-02-03T12:20:00Z\",\n        \"BackupStatus\": \"Success\",\n        \"BackupType\": \"FullBackup\",\n        \"ConsistentTime\": 1576506856,\n        \"DBInstanceComment\": \"test\",\n        \"DBInstanceId\": \"rm-uf6wjk5****\",\n        \"HostInstanceID\": \"588****\",\n        \"IsAvail\": 1,\n        \"MetaStatus\": \"OK\",\n        \"StoreStatus\": \"Disabled\"\n      }\n    ]\n  },\n  \"PageNumber\": \"1\",\n  \"PageRecordCount\": \"30\",\n  \"RequestId\": \"1A6D328C-84B8-40DC-BF49-6C73984D7494\",\n  \"TotalRecordCount\": \"100\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_detached_backups::METADATA;

@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_events::DescribeEventsError;
 pub use aliyun_rds_types::describe_events::*;
@@ -203,7 +202,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeEventsFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -263,89 +262,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeEventsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeEvents",
-    rust_name: "describe_events",
-    summary: "Queries historical events of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The start of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2019-06-11T15:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The end of the time range to query. The end time must be later than the start time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2019-06-12T15:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from page 1.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        652, 260, 762, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 313, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"EventItems\": {\n    \"EventItems\": [\n      {\n        \"CallerUid\": 0,\n        \"EventId\": 11000053,\n        \"EventName\": \"ModifySecurityIPList\",\n        \"EventPayload\": \"{\\\\\\\"Domain\\\\\\\": \\\\\\\"rds-inc-share.aliyuncs.com\\\\\\\", \\\\\\\"Api\\\\\\\": \\\\\\\"ReleaseInstancePublicConnection\\\\\\\"}\",\n        \"EventReason\": \"FROM_USER\",\n        \"EventRecordTime\": \"2019-08-20T01:12:49Z\",\n        \"EventTime\": \"2019-08-20T01:08:22Z\",\n        \"EventType\": \"NetworkManagement\",\n        \"EventUserType\": \"SYSTEM\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceName\": \"rm-bp****\",\n        \"ResourceType\": \"instance\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"A103039D-B1B2-4C57-B989-7D7C0DA95426\",\n  \"TotalRecordCount\": 40\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_events::METADATA;

@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_gad_instances::DescribeGadInstancesError;
 pub use aliyun_rds_types::describe_gad_instances::*;
@@ -144,64 +143,4 @@ impl DescribeGadInstancesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeGadInstances",
-    rust_name: "describe_gad_instances",
-    summary: "Queries the information about a global active database cluster or information about all global active database clusters in a region.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "GadInstanceName",
-            rust_name: "gad_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the global active database cluster.\n\n*   If you leave this parameter empty, this operation returns the details about all global active database clusters that are created within your Alibaba Cloud account.\n*   If you specify this parameter, this operation returns the details about the global active database cluster that you specify.\n\n>  If you do not specify this parameter when you call this operation for the first time, the IDs of all clusters that are created by using the current account are returned. Then, you can specify the cluster ID to view the cluster details.",
-            example: Some("gad-rm-bp1npi2j8********"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"GadInstances\": [\n    {\n      \"CreationTime\": \"2021-10-21T02:57:08Z\",\n      \"Description\": \"GadTest\",\n      \"GadInstanceMembers\": [\n        {\n          \"DBInstanceID\": \"rm-bp1npi2j8****\",\n          \"DtsInstance\": \"{\\\\\\\"dtsInstanceId\\\\\\\":\\\\\\\"dtsm9t107c****\\\\\\\",\\\\\\\"dtsRequestId\\\\\\\":\\\\\\\"190F0C6C-4BE6-5676-989B-DBDE6D34CD9C\\\\\\\"}\",\n          \"Engine\": \"mysql\",\n          \"EngineVersion\": \"8.0\",\n          \"RegionId\": \"cn-hangzhou\",\n          \"ResourceGroupId\": \"rg-acfmy****\",\n          \"Role\": \"CENTRAL\",\n          \"Status\": \"activation\"\n        }\n      ],\n      \"GadInstanceName\": \"gad-rm-bp1npi2j8****\",\n      \"ModificationTime\": \"2021-10-21T03:01:20Z\",\n      \"Service\": \"mysql\",\n      \"Status\": \"activation\"\n    }\n  ],\n  \"RequestId\": \"76AF0609-4195-5DFC-BC78-3AD76FF872BB\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_gad_instances::METADATA;

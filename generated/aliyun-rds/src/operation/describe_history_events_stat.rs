@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_history_events_stat::DescribeHistoryEventsStatError;
 pub use aliyun_rds_types::describe_history_events_stat::*;
@@ -143,76 +142,4 @@ impl DescribeHistoryEventsStatFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeHistoryEventsStat",
-    rust_name: "describe_history_events_stat",
-    summary: "Queries the statistics of historical events in the event center.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "list",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-beijing"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ArchiveStatus",
-            rust_name: "archive_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The status of the asset instance. Valid values: **starting**, **running**, **stopping**, and **stopped**.",
-            example: Some("starting"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "FromStartTime",
-            rust_name: "from_start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The beginning of the time range to query. Only tasks that have a start time later than or equal to the time specified by this parameter are queried. Specify the time in the ISO 8601 standard in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. The start time can be up to 30 days earlier than the current time. If you set this parameter to a time more than 30 days earlier than the current time, this time is automatically converted to a time that is exactly 30 days earlier than the current time.",
-            example: Some("2022-01-02T11:31:03Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ToStartTime",
-            rust_name: "to_start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. Only tasks that have a start time earlier than or equal to the time specified by this parameter are queried. Specify the time in the ISO 8601 standard in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.",
-            example: Some("2022-03-02T11:31:03Z"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        763, 764, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": [\n    {\n      \"EventCategory\": \"Exception\",\n      \"TotalCount\": 31\n    }\n  ],\n  \"RequestId\": \"E52666CC-330E-418A-8E5B-A19E3FB42D13\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_history_events_stat::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_host_group_elastic_strategy_parameters::DescribeHostGroupElasticStrategyParametersError;
 pub use aliyun_rds_types::describe_host_group_elastic_strategy_parameters::*;
@@ -134,65 +133,4 @@ impl DescribeHostGroupElasticStrategyParametersFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeHostGroupElasticStrategyParameters",
-    rust_name: "describe_host_group_elastic_strategy_parameters",
-    summary: "查询主机组弹性策略参数",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-shanghai"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DedicatedHostGroupName",
-            rust_name: "dedicated_host_group_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the dedicated cluster.",
-            example: Some("dhg-d0dwi82293b2w9t5"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        765, 766, 767, 768, 769, 770, 771, 772, 773, 22, 30, 24, 10, 7, 32, 6, 33, 29,
-        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
-        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 774, 775, 776, 52, 47, 43, 48, 49,
-        44, 51, 50, 46, 45, 777, 778, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"CpuShar\": 20,\n  \"CpuZoom\": 4,\n  \"IopsZoom\": 10,\n  \"MaxConnZoom\": 30,\n  \"MemoryZoom\": 1000,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_host_group_elastic_strategy_parameters::METADATA;

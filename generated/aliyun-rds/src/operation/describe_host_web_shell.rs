@@ -29,7 +29,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_host_web_shell::DescribeHostWebShellError;
 pub use aliyun_rds_types::describe_host_web_shell::*;
@@ -158,89 +157,4 @@ impl DescribeHostWebShellFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeHostWebShell",
-    rust_name: "describe_host_web_shell",
-    summary: "Queries the webshell URL that is used to connect to the host of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionID",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "HostName",
-            rust_name: "host_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance hostname. You can call the DescribeDBInstanceIpHostname operation to query the hostname.",
-            example: Some("testHost1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The username of the account that is used to log on to the host of the instance.",
-            example: Some("testOsAccount1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountPassword",
-            rust_name: "account_password",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The password of the host account.",
-            example: Some("***"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        774, 779, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 780, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 53, 606, 54, 55, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"LoginUrl\": \"****\",\n  \"RequestId\": \"842B73C8-5776-4BD9-9872-69C8C46DD7D3\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_host_web_shell::METADATA;

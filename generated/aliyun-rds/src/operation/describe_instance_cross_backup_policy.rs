@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_instance_cross_backup_policy::DescribeInstanceCrossBackupPolicyError;
 pub use aliyun_rds_types::describe_instance_cross_backup_policy::*;
@@ -127,52 +126,4 @@ impl DescribeInstanceCrossBackupPolicyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeInstanceCrossBackupPolicy",
-    rust_name: "describe_instance_cross_backup_policy",
-    summary: "Queries the cross-region backup settings of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        491, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 648, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 649, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"BackupEnabled\": \"Enable\",\n  \"BackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"CrossBackupRegion\": \"cn-shanghai\",\n  \"CrossBackupType\": \"1\",\n  \"DBInstanceDescription\": \"testdb\",\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"DBInstanceStatus\": \"Running\",\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"5.6\",\n  \"LockMode\": \"Unlock\",\n  \"LogBackupEnabled\": \"Enable\",\n  \"LogBackupEnabledTime\": \"2019-06-12T05:44:21Z\",\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CB7667B2-72C8-497B-9BD8-3B343CEF51AB\",\n  \"RetentType\": 1,\n  \"Retention\": 15\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_instance_cross_backup_policy::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_instance_keywords::DescribeInstanceKeywordsError;
 pub use aliyun_rds_types::describe_instance_keywords::*;
@@ -115,40 +114,4 @@ impl DescribeInstanceKeywordsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeInstanceKeywords",
-    rust_name: "describe_instance_keywords",
-    summary: "Queries the reserved keywords of an instance. The reserved keywords cannot be used for the usernames of accounts or the names of databases.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Key",
-            rust_name: "key",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of reserved keyword to query. Valid values:\n\n*   **account**\n*   **database**\n\n>  This parameter is required.",
-            example: Some("account"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Key\": \"account\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Words\": {\n    \"word\": [\n      \"\\\"dbo,login,admin,administrator\\\"\"\n    ]\n  }\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_instance_keywords::METADATA;

@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_instance_linked_whitelist_template::DescribeInstanceLinkedWhitelistTemplateError;
 pub use aliyun_rds_types::describe_instance_linked_whitelist_template::*;
@@ -147,64 +146,4 @@ impl DescribeInstanceLinkedWhitelistTemplateFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeInstanceLinkedWhitelistTemplate",
-    rust_name: "describe_instance_linked_whitelist_template",
-    summary: "Queries associated whitelists by instance name.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "InsName",
-            rust_name: "ins_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance name.",
-            example: Some("rm-bp191w771kd3****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. You can leave this parameter empty.",
-            example: Some("rg-aek3dbzqbh6****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        781, 774, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 156, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"InsName\": \"rm-bp191w771k******\",\n    \"Templates\": [\n      {\n        \"Id\": 1884,\n        \"Ips\": \"12.0.X.X,10.2.X.X\",\n        \"TemplateId\": 412,\n        \"TemplateName\": \"template_123\",\n        \"UserId\": 0\n      }\n    ]\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"Successful\",\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\",\n  \"Success\": true\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_instance_linked_whitelist_template::METADATA;

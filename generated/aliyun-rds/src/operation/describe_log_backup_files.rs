@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_log_backup_files::DescribeLogBackupFilesError;
 pub use aliyun_rds_types::describe_log_backup_files::*;
@@ -179,7 +178,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeLogBackupFilesFluentB
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -239,89 +238,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeLogBackupFilesFluentB
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeLogBackupFiles",
-    rust_name: "describe_log_backup_files",
-    summary: "Queries the log backup files of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2018-10-01T08:40Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. The end time must be later than the start time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2018-10-31T08:40Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return on each page. Valid values: **30** to **1000**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Valid values: any non-zero positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        657, 668, 658, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 335, 336, 200, 556, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240,
-        54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"BinLogFile\": [\n      {\n        \"DownloadLink\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"FileSize\": 788480,\n        \"IntranetDownloadLink\": \"http://rdsbak-hz-v3.oss-cn-hangzhou.aliyuncs.com/****\",\n        \"LinkExpiredTime\": \"2019-03-01T15:04:13Z\",\n        \"LogBeginTime\": \"2018-10-31T08:40Z\",\n        \"LogEndTime\": \"2018-10-31T08:40Z\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 100,\n  \"RequestId\": \"F8EC669C-FC85-43D7-AF06-C3641626B37E\",\n  \"TotalFileSize\": 2300,\n  \"TotalRecordCount\": 17\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_log_backup_files::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_marketing_activity::DescribeMarketingActivityError;
 pub use aliyun_rds_types::describe_marketing_activity::*;
@@ -175,100 +174,4 @@ impl DescribeMarketingActivityFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeMarketingActivity",
-    rust_name: "describe_marketing_activity",
-    summary: "获取RDS营销项目中待升级实例信息",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Bid",
-            rust_name: "bid",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "*   China site: 26842\n*   International site: 26888",
-            example: Some("26842"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "UpgradeCode",
-            rust_name: "upgrade_code",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The service name.",
-            example: Some("series"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AliUid",
-            rust_name: "ali_uid",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the Alibaba Cloud account.",
-            example: Some("20725049"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"AliUid\": 1979008652307170,\n  \"Bid\": \"26842\",\n  \"Items\": [\n    {\n      \"Category\": \"Basic\",\n      \"ChargeType\": \"POSTPAY\",\n      \"ClassCode\": \"rds.mysql.s3.large\",\n      \"ClassGroup\": \"x\",\n      \"Cpu\": \"2\",\n      \"DiskSize\": 900,\n      \"Engine\": \"MySQL\",\n      \"EngineVersion\": \"8.0\",\n      \"InstanceId\": \"rm-uf62br2491p5l****\",\n      \"InstanceName\": \"rm-uf62br2491p5l****\",\n      \"MaxConnections\": 60,\n      \"MaxIombps\": 100,\n      \"MaxIops\": 30,\n      \"Memory\": 1024,\n      \"StorageType\": \"cloud_essd\",\n      \"UpgradeCategory\": \"HighAvailability\",\n      \"UpgradeClassCode\": \"rds.mysql.s3.large\",\n      \"UpgradeClassGroup\": \"d\",\n      \"UpgradeCpu\": \"8\",\n      \"UpgradeDescContent\": \"test\",\n      \"UpgradeDiskSize\": 1024,\n      \"UpgradeMaxConnections\": 70,\n      \"UpgradeMaxIombps\": 200,\n      \"UpgradeMaxIops\": 70,\n      \"UpgradeMemory\": 1024,\n      \"UpgradeReferencePrice\": \"23333.1\",\n      \"UpgradeStorageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-shenzhen\",\n  \"RequestId\": \"7D8F09DB-1124-5D78-A520-FF88FAF4351B\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_marketing_activity::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_masking_rules::DescribeMaskingRulesError;
+pub use aliyun_rds_errors::describe_masking_rules::CommonError;
 pub use aliyun_rds_types::describe_masking_rules::*;
 
 impl crate::Client {
@@ -157,76 +157,4 @@ impl DescribeMaskingRulesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeMaskingRules",
-    rust_name: "describe_masking_rules",
-    summary: "Describe masking rules.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the instance.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RuleName",
-            rust_name: "rule_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The names of the rules, separated by commas.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Data\": {\n    \"Rules\": [\n      {\n        \"DefaultAlgo\": \"DefaultAlgo\",\n        \"Enabled\": \"Enabled\",\n        \"MaskingAlgo\": \"MaskingAlgo\",\n        \"RuleConfig\": {\n          \"Columns\": [\n            \"Columns\"\n          ],\n          \"Databases\": [\n            \"Databases\"\n          ],\n          \"Tables\": [\n            \"Tables\"\n          ]\n        },\n        \"RuleName\": \"RuleName\"\n      }\n    ]\n  },\n  \"RequestId\": \"RequestId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_masking_rules::METADATA;

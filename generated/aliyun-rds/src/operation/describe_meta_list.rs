@@ -16,7 +16,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_meta_list::DescribeMetaListError;
 pub use aliyun_rds_types::describe_meta_list::*;
@@ -288,7 +287,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeMetaListFluentBuilder
     const DEFAULT_PAGE_SIZE: Option<u32> = Some(30);
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -344,149 +343,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeMetaListFluentBuilder
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeMetaList",
-    rust_name: "describe_meta_list",
-    summary: "Queries the information about the databases and tables that can be restored from a specified backup set.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the generated token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RestoreType",
-            rust_name: "restore_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &["BackupSetID", "RestoreTime"],
-            required: false,
-            description: "The restoration method that you want to use. Valid values:\n\n*   **BackupSetID**: Data is restored from the backup set. If you use this value, you must also specify the **BackupSetID** parameter.\n*   **RestoreTime**: Data is restored to a specific point in time. If you use this value, you must also specify the **RestoreTime** parameter.\n\nDefault value: **BackupSetID**.",
-            example: Some("BackupSetID"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupSetID",
-            rust_name: "backup_set_id",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the backup set from which you want to restore data. You can call the DescribeBackups operation to query the IDs of data backup files.\n\n>  This parameter is required when you set the **RestoreType** parameter to **BackupSetID**.",
-            example: Some("14358"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RestoreTime",
-            rust_name: "restore_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The point in time to which you want to restore data. The specified point in time must be earlier than the current time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC. You can call the DescribeBackups operation to query the restorable time range.\n\n>  This parameter must be specified when the **RestoreType** parameter is set to **RestoreTime**.",
-            example: Some("2019-05-30T03:29:10Z\t"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "GetDbName",
-            rust_name: "get_db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database to query. The system implements exact match based on the value of this parameter and returns the name of the matched database and the names of all tables contained in the database.\n\n> If you leave this parameter empty, the system returns all databases that are created on the instance.",
-            example: Some("testdb1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Pattern",
-            rust_name: "pattern",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database to query. The system implements fuzzy match based on the value of this parameter and returns only the name of the matched database.\n\n> For example, if you set the value to `test`, the system returns `testdb1` and `testdb2`. Then, you can specify the **GetDbName** parameter to query tables in the required database.",
-            example: Some("test"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return on each page. Default value: **1**.\n\n> This parameter only takes effect when you specify the **PageIndex** parameter.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageIndex",
-            rust_name: "page_index",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of the page to return. Valid values: any non-zero positive integer.**** Default value: **1**.\n\n> This parameter only takes effect when you specify the **PageSize** parameter.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        661, 662, 663, 580, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 664, 665, 237, 666, 583, 52, 47, 43, 48, 49, 44, 51, 50, 46,
-        45, 194, 667, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"Meta\": [\n      {\n        \"Database\": \"testdb1\",\n        \"Size\": \"64\",\n        \"Tables\": \"test1\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"60F9A12A-16B8-4728-B099-4CA38D32C31C\",\n  \"TotalPageCount\": 1,\n  \"TotalRecordCount\": 1\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_meta_list::METADATA;

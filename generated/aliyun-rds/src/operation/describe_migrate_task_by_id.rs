@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_migrate_task_by_id::DescribeMigrateTaskByIdError;
 pub use aliyun_rds_types::describe_migrate_task_by_id::*;
@@ -132,64 +131,4 @@ impl DescribeMigrateTaskByIdFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeMigrateTaskById",
-    rust_name: "describe_migrate_task_by_id",
-    summary: "Queries a task that is used to import the backup data of an ApsaraDB RDS for SQL Server instance to an Object Storage Service (OSS) bucket.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp11e1tzgxxxx4ox"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MigrateTaskId",
-            rust_name: "migrate_task_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.",
-            example: Some("235943"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        785, 786, 0, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 537, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"BackupMode\": \"FULL\",\n  \"CreateTime\": \"2020-05-30T12:11:04Z\",\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"DBName\": \"mytestdb\",\n  \"Description\": \"Success to DBCC checkdb asynchronously\",\n  \"EndTime\": \"2021-05-30T15:15:05Z\",\n  \"IsDBReplaced\": \"False\",\n  \"MigrateTaskId\": \"235943\",\n  \"RequestId\": \"6ED3635A-01F9-47BD-B9C8-CB3FD70A336E\",\n  \"Status\": \"Success\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_migrate_task_by_id::METADATA;

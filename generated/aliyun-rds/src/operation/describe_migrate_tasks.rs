@@ -20,7 +20,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_migrate_tasks::DescribeMigrateTasksError;
 pub use aliyun_rds_types::describe_migrate_tasks::*;
@@ -200,7 +199,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeMigrateTasksFluentBui
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -260,100 +259,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeMigrateTasksFluentBui
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeMigrateTasks",
-    rust_name: "describe_migrate_tasks",
-    summary: "Queries the tasks that are created to migrate the backup data of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2017-10-20T01:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. The end time must be later than the start time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm*Z format. The time must be in UTC.",
-            example: Some("2017-10-25T01:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return on each page. Valid values: **30** to **100**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Valid values: any non-zero positive integer.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        787, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 537, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"MigrateTask\": [\n      {\n        \"BackupMode\": \"FULL\",\n        \"CreateTime\": \"2017-05-30T12:11:04Z\",\n        \"DBName\": \"testDB\",\n        \"Description\": \"Api description\",\n        \"EndTime\": \"2017-05-30T13:11:04Z\",\n        \"IsDBReplaced\": \"True\",\n        \"MigrateTaskId\": \"564522545\",\n        \"Status\": \"Success\"\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"4E356DDF-6B83-45DB-99D5-4B1E8A0D286B\",\n  \"TotalRecordCount\": 30\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_migrate_tasks::METADATA;

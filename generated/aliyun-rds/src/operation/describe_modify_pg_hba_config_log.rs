@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_modify_pg_hba_config_log::DescribeModifyPgHbaConfigLogError;
 pub use aliyun_rds_types::describe_modify_pg_hba_config_log::*;
@@ -181,89 +180,4 @@ impl DescribeModifyPgHbaConfigLogFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeModifyPGHbaConfigLog",
-    rust_name: "describe_modify_pg_hba_config_log",
-    summary: "Queries the details about the modifications to the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1lymyn1v3i****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time must be in Coordinated Universal Time (UTC).",
-            example: Some("2021-11-25T05:00:40Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The end of the time range to query. Specify the time in the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time must be in UTC.",
-            example: Some("2021-11-25T06:00:40Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        652, 653, 788, 423, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"pgm-bp1lymyn1v3i****\",\n  \"HbaLogItems\": {\n    \"HbaLogItem\": [\n      {\n        \"AfterHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"ldap\",\n              \"Option\": \"ldapserver=192.168.XX.XX ldapbasedn=\\\"CN=Users,DC=pgsqldomain,DC=net\\\" ldapbinddn=\\\"CN=pgadminuser,CN=Users,DC=pgsqldomain,DC=net\\\" ldapbindpasswd=\\\"Test123!\\\" ldapsearchattribute=\\\"sAMAccountName\\\"\\n\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"ldapuser\"\n            }\n          ]\n        },\n        \"BeforeHbaItems\": {\n          \"HbaItem\": [\n            {\n              \"Address\": \"0.0.0.0/0\",\n              \"Database\": \"all\",\n              \"Mask\": \"null\",\n              \"Method\": \"md5\",\n              \"Option\": \"null\",\n              \"PriorityId\": 0,\n              \"Type\": \"host\",\n              \"User\": \"all\"\n            }\n          ]\n        },\n        \"ModifyStatus\": \"success\",\n        \"ModifyTime\": \"2021-11-25T06:00:40Z\",\n        \"StatusReason\": \"null\"\n      }\n    ]\n  },\n  \"LogItemCount\": 1,\n  \"RequestId\": \"6D797E6B-E157-510C-A27F-6F9E6DA40633\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_modify_pg_hba_config_log::METADATA;

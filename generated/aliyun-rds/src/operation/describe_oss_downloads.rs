@@ -15,7 +15,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_oss_downloads::DescribeOssDownloadsError;
 pub use aliyun_rds_types::describe_oss_downloads::*;
@@ -132,64 +131,4 @@ impl DescribeOssDownloadsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeOssDownloads",
-    rust_name: "describe_oss_downloads",
-    summary: "Queries the backup files that are included in a backup data migration task of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MigrateTaskId",
-            rust_name: "migrate_task_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.",
-            example: Some("5625458541"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
-        52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"OssDownload\": [\n      {\n        \"BackupMode\": \"Database\",\n        \"CreateTime\": \"2017-08-17T12:45:15Z\",\n        \"Description\": \"App description\",\n        \"EndTime\": \"2017-08-27T12:45:15Z\",\n        \"FileName\": \"test\",\n        \"FileSize\": \"2\",\n        \"IsAvailable\": \"True\",\n        \"Status\": \"Finished\"\n      }\n    ]\n  },\n  \"MigrateTaskId\": \"562154852\",\n  \"RequestId\": \"A5409D02-D661-4BF3-8F3D-0A814D0574E7\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_oss_downloads::METADATA;

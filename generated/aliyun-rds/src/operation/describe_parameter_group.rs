@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_group::DescribeParameterGroupError;
 pub use aliyun_rds_types::describe_parameter_group::*;
@@ -122,52 +121,4 @@ impl DescribeParameterGroupFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeParameterGroup",
-    rust_name: "describe_parameter_group",
-    summary: "Queries the information about a parameter template.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ParameterGroupId",
-            rust_name: "parameter_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The parameter template ID. You can call the DescribeParameterGroups operation to query the parameter template ID.",
-            example: Some("rpg-dp****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        223, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 48, 52, 47, 43, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ParamGroup\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-10-22T06:02:53Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.6\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParamDetail\": {\n          \"ParameterDetail\": [\n            {\n              \"ParamName\": \"back_log\",\n              \"ParamValue\": \"2000\"\n            }\n          ]\n        },\n        \"ParameterGroupDesc\": \"testGroup1\",\n        \"ParameterGroupId\": \"rpg-dp****\",\n        \"ParameterGroupName\": \"test123456\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-10-22T06:07:54Z\"\n      }\n    ]\n  },\n  \"RelatedCustinsInfo\": {\n    \"RelatedCustinsInfo\": [\n      {\n        \"AppliedTime\": \"2022-10-17T03:19:02Z\",\n        \"DBInstanceName\": \"rm-bp170****\"\n      }\n    ]\n  },\n  \"RequestId\": \"498AE8CA-8C81-4A01-AF37-2B902014ED30\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_parameter_group::METADATA;

@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_groups::DescribeParameterGroupsError;
 pub use aliyun_rds_types::describe_parameter_groups::*;
@@ -150,64 +149,4 @@ impl DescribeParameterGroupsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeParameterGroups",
-    rust_name: "describe_parameter_groups",
-    summary: "Queries the parameter templates that are available in a region.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EnableDetail",
-            rust_name: "enable_detail",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to return the parameter overview.\n\n*   **false** (default): The parameter overview is returned.\n*   **true**: The parameter overview is not returned.",
-            example: Some("false"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        789, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ParameterGroups\": {\n    \"ParameterGroup\": [\n      {\n        \"CreateTime\": \"2019-11-21T01:48:39Z\",\n        \"Engine\": \"mysql\",\n        \"EngineVersion\": \"5.7\",\n        \"ForceRestart\": 1,\n        \"ParamCounts\": 2,\n        \"ParameterGroupDesc\": \"1\",\n        \"ParameterGroupId\": \"rpg-****\",\n        \"ParameterGroupName\": \"test1234\",\n        \"ParameterGroupType\": 1,\n        \"UpdateTime\": \"2019-11-21T02:21:35Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D4A23265-C5B6-42E1-98A0-EFA1EB42E723\",\n  \"SignalForOptimizeParams\": false\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_parameter_groups::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_templates::DescribeParameterTemplatesError;
 pub use aliyun_rds_types::describe_parameter_templates::*;
@@ -202,100 +201,4 @@ impl DescribeParameterTemplatesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeParameterTemplates",
-    rust_name: "describe_parameter_templates",
-    summary: "Queries parameter templates.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Engine",
-            rust_name: "engine",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The database engine of the instance. Valid values:\n\n*   **mysql**: MySQL\n*   **mssql**: SQL Server\n*   **PostgreSQL**: PostgreSQL\n*   **MariaDB**: MariaDB",
-            example: Some("mysql"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EngineVersion",
-            rust_name: "engine_version",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The version of the database engine. Valid values:\n\n*   Valid values when you set the Engine parameter to mysql: **5.5, 5.6, 5.7, and 8.0**.\n*   Valid values when you set the Engine parameter to mssql: **2008r2**.\n*   Valid values when you set the Engine parameter to PostgreSQL: **10.0, 11.0, 12.0, 13.0, 14.0, and 15.0**.\n*   Valid values when you set the Engine parameter to MariaDB: **10.3**.",
-            example: Some("8.0"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Category",
-            rust_name: "category",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The RDS edition of the instance. Valid values:\n\n*   **Basic**: RDS Basic Edition\n*   **HighAvailability**: RDS High-availability Edition\n*   **Finance**: RDS Enterprise Edition",
-            example: Some("Basic"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID.",
-            example: Some("rm-bp1imnm**********"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        790, 791, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Engine\": \"mysql\",\n  \"EngineVersion\": \"8.0\",\n  \"ParameterCount\": \"2\",\n  \"Parameters\": {\n    \"TemplateRecord\": [\n      {\n        \"CheckingCode\": \"[0-1024]\",\n        \"ForceModify\": \"true\",\n        \"ForceRestart\": \"false\",\n        \"ParameterDescription\": \"Page numbers of multi blocks reading once in some ddl query.\",\n        \"ParameterName\": \"loose_multi_blocks_ddl_count\",\n        \"ParameterValue\": \"0\"\n      }\n    ]\n  },\n  \"RequestId\": \"0F9B7410-EC73-510C-B385-8339455C12C6\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_parameter_templates::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameter_timed_schedule_task::DescribeParameterTimedScheduleTaskError;
+pub use aliyun_rds_errors::describe_parameter_timed_schedule_task::CommonError;
 pub use aliyun_rds_types::describe_parameter_timed_schedule_task::*;
 
 impl crate::Client {
@@ -110,40 +110,4 @@ impl DescribeParameterTimedScheduleTaskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeParameterTimedScheduleTask",
-    rust_name: "describe_parameter_timed_schedule_task",
-    summary: "Describe parameter timed schedule task.",
-    method: metadata::HttpMethod::Get,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DbInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"RequestId\",\n  \"TaskList\": [\n    {\n      \"DBInstanceName\": \"DBInstanceName\",\n      \"Parameters\": \"Parameters\",\n      \"Status\": \"PENDING\",\n      \"SwitchTime\": \"SwitchTime\",\n      \"TaskId\": \"TaskId\"\n    }\n  ]\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_parameter_timed_schedule_task::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_parameters::DescribeParametersError;
 pub use aliyun_rds_types::describe_parameters::*;
@@ -123,53 +122,4 @@ impl DescribeParametersFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeParameters",
-    rust_name: "describe_parameters",
-    summary: "Queries the parameter settings of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 638, 603, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240, 54, 55, 53, 317, 56,
-        58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ConfigParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"8192\"\n      }\n    ]\n  },\n  \"Engine\": \"MySQL\",\n  \"EngineVersion\": \"8.0\",\n  \"ParamGroupInfo\": {\n    \"ParamGroupId\": \"rpg-sys-01040401010200\",\n    \"ParameterGroupDesc\": \"sync_binlog=1000, innodb_flush_log_at_trx_commit=2, async\",\n    \"ParameterGroupName\": \"mysql_innodb_8.0_basic_normal_high\",\n    \"ParameterGroupType\": \"0\"\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"RunningParameters\": {\n    \"DBInstanceParameter\": [\n      {\n        \"ParameterDefaultValue\": \"100\",\n        \"ParameterDescription\": \"The amount in bytes by which to increase a per-transaction memory pool which needs memory. See the description of transaction_prealloc_size.\",\n        \"ParameterName\": \"transaction_alloc_block_size\",\n        \"ParameterValue\": \"1024\",\n        \"ParameterValueRange\": \"1~100\"\n      }\n    ]\n  }\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_parameters::METADATA;

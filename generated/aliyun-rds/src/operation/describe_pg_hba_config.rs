@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_pg_hba_config::DescribePgHbaConfigError;
 pub use aliyun_rds_types::describe_pg_hba_config::*;
@@ -138,64 +137,4 @@ impl DescribePgHbaConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribePGHbaConfig",
-    rust_name: "describe_pg_hba_config",
-    summary: "Queries the configuration of the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1lymyn1v3i****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        788, 423, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-bp1****\",\n  \"DefaultHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 0,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  },\n  \"HbaModifyTime\": \"2021-11-25T06:00:40Z\",\n  \"LastModifyStatus\": \"success\",\n  \"ModifyStatusReason\": \"The specified users (testuser) is not exist.\",\n  \"RequestId\": \"A147A124-A147-5CCF-9609-B73C028848DF\",\n  \"RunningHbaItems\": {\n    \"HbaItem\": [\n      {\n        \"Address\": \"0.0.0.0/0\",\n        \"Database\": \"all\",\n        \"Mask\": \"null\",\n        \"Method\": \"md5\",\n        \"Option\": \"null\",\n        \"PriorityId\": 3,\n        \"Type\": \"host\",\n        \"User\": \"all\"\n      }\n    ]\n  }\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_pg_hba_config::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_postgres_extensions::DescribePostgresExtensionsError;
 pub use aliyun_rds_types::describe_postgres_extensions::*;
@@ -159,77 +158,4 @@ impl DescribePostgresExtensionsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribePostgresExtensions",
-    rust_name: "describe_postgres_extensions",
-    summary: "Queries extensions that are installed on a database.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp156o9ti493****\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The database name. You can call the DescribeDatabases operation to query the database name.",
-            example: Some("test_db"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        423, 197, 756, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 240, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"InstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_profile\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ],\n  \"Overview\": {\n    \"test\": \"test\",\n    \"test2\": 1\n  },\n  \"RequestId\": \"7E4448A6-9FE6-4474-A0C1-AA7CFC772CAC\",\n  \"UninstalledExtensions\": [\n    {\n      \"Category\": \"information_stat\",\n      \"Comment\": \"PostgreSQL load profile repository and report builder\",\n      \"DefaultVersion\": \"4.1\",\n      \"InstalledVersion\": \"4.1\",\n      \"Name\": \"pg_cron\",\n      \"Owner\": \"test_user\",\n      \"Priority\": \"0\",\n      \"Requires\": \"{dblink,plpgsql}\",\n      \"Uid\": \"181578148294****\"\n    }\n  ]\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_postgres_extensions::METADATA;

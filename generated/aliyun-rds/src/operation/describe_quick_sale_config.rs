@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_quick_sale_config::DescribeQuickSaleConfigError;
 pub use aliyun_rds_types::describe_quick_sale_config::*;
@@ -144,64 +143,4 @@ impl DescribeQuickSaleConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeQuickSaleConfig",
-    rust_name: "describe_quick_sale_config",
-    summary: "查询RDS快捷售卖配置",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Engine",
-            rust_name: "engine",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The database engine of the instance. Valid values:\n\n*   **MySQL**\n*   **SQLServer**\n*   **PostgreSQL**\n*   **MariaDB**",
-            example: Some("MySQL"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Commodity",
-            rust_name: "commodity",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The product code. Valid values:\n\n*   rds: The instance is a subscription instance.\n*   bards: The instance is a pay-as-you-go instance.",
-            example: Some("rds"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Commodity\": \"rds\",\n  \"Items\": {\n    \"test\": \"test\",\n    \"test2\": 1\n  },\n  \"RequestId\": \"5DFFE9EC-3369-5937-A4E2-507C0C86A4C6\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_quick_sale_config::METADATA;

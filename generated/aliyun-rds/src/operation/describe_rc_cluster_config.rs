@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_cluster_config::DescribeRcClusterConfigError;
 pub use aliyun_rds_types::describe_rc_cluster_config::*;
@@ -152,64 +151,4 @@ impl DescribeRcClusterConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCClusterConfig",
-    rust_name: "describe_rc_cluster_config",
-    summary: "Queries the kubeconfig file of a Container Service for Kubernetes (ACK) cluster in which an RDS Custom instance resides.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The virtual private cloud (VPC) ID.\n\n>  This is a reserved parameter.",
-            example: Some("None"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TemporaryDurationMinutes",
-            rust_name: "temporary_duration_minutes",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The validity period of the temporary kubeconfig file. Unit: minutes. Valid values: 15 to 4320.\n\n>  If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.",
-            example: Some("20"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"E9DD55F4-1A5F-48CA-BA57-DFB3CA8C4C34\",\n  \"Config\": \"apiVersion: v1****\",\n  \"Expiration\": \"2024-03-10T09:56:17Z\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_cluster_config::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_cluster_nodes::DescribeRcClusterNodesError;
 pub use aliyun_rds_types::describe_rc_cluster_nodes::*;
@@ -181,7 +180,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcClusterNodesFluentB
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -237,76 +236,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcClusterNodesFluentB
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCClusterNodes",
-    rust_name: "describe_rc_cluster_nodes",
-    summary: "Queries the RDS custom nodes in a Container Service for Kubernetes (ACK) cluster.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "list",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The virtual private cloud (VPC) ID.\n\n>  This is a reserved parameter.",
-            example: Some("None"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values: **1 to 100**.\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"Nodes\": [\n    {\n      \"CreationTime\": \"2024-10-21T07:20:09Z\",\n      \"DockerVersion\": \"1.0\",\n      \"ImageId\": \"m-2oqiu973jwcxe****\",\n      \"InstanceId\": \"rc-u79597n5f54s5bnz****\",\n      \"InstanceRole\": \"Master\",\n      \"IpAddresses\": [\n        \"192.168.XXX.XXX\"\n      ],\n      \"IsAliyunNode\": true,\n      \"NodeName\": \"cn-hangzhou.192.168.XXX.XXX\",\n      \"NodeStatus\": \"Ready\",\n      \"NodePoolId\": \"None\",\n      \"RuntimeVersion\": \"2024-10-21T07:20:09Z\",\n      \"State\": \"running\"\n    }\n  ],\n  \"Page\": {\n    \"PageNumber\": 2,\n    \"PageSize\": 10,\n    \"TotalCount\": 4\n  }\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_cluster_nodes::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_deployment_sets::DescribeRcDeploymentSetsError;
+pub use aliyun_rds_errors::describe_rc_deployment_sets::CommonError;
 pub use aliyun_rds_types::describe_rc_deployment_sets::*;
 
 impl crate::Client {
@@ -229,7 +229,7 @@ for DescribeRcDeploymentSetsFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -289,112 +289,4 @@ for DescribeRcDeploymentSetsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCDeploymentSets",
-    rust_name: "describe_rc_deployment_sets",
-    summary: "Describe RDS Custom deployment sets.",
-    method: metadata::HttpMethod::Get,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DeploymentSetIds",
-            rust_name: "deployment_set_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DeploymentSetName",
-            rust_name: "deployment_set_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Strategy",
-            rust_name: "strategy",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DeploymentSets\": {\n    \"DeploymentSet\": [\n      {\n        \"AccountId\": \"AccountId\",\n        \"Capacities\": {\n          \"Capacity\": [\n            {\n              \"AvailableAmount\": 1,\n              \"UsedAmount\": 1,\n              \"ZoneId\": \"ZoneId\"\n            }\n          ]\n        },\n        \"CreateTime\": \"CreateTime\",\n        \"DeploymentSetDescription\": \"DeploymentSetDescription\",\n        \"DeploymentSetId\": \"DeploymentSetId\",\n        \"DeploymentSetName\": \"DeploymentSetName\",\n        \"DeploymentStrategy\": \"DeploymentStrategy\",\n        \"Domain\": \"Domain\",\n        \"Granularity\": \"Granularity\",\n        \"GroupCount\": 1,\n        \"InstanceAmount\": 1,\n        \"InstanceIds\": {\n          \"InstanceId\": [\n            \"InstanceId\"\n          ]\n        },\n        \"Strategy\": \"Strategy\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"ResourceId\": \"ResourceId\",\n              \"ResourceType\": \"ResourceType\",\n              \"TagKey\": \"TagKey\",\n              \"TagValue\": \"TagValue\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageSize\": 1,\n  \"RegionId\": \"RegionId\",\n  \"RequestId\": \"RequestId\",\n  \"TotalCount\": 1\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_deployment_sets::METADATA;

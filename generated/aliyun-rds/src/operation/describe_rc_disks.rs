@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_disks::DescribeRcDisksError;
 pub use aliyun_rds_types::describe_rc_disks::*;
@@ -205,7 +204,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcDisksFluentBuilder 
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -261,102 +260,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcDisksFluentBuilder 
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCDisks",
-    rust_name: "describe_rc_disks",
-    summary: "Queries the disk information about an RDS Custom instance.",
-    method: metadata::HttpMethod::Get,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID.",
-            example: Some("rc-dh2jf9n6j4s14926****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DiskIds",
-            rust_name: "disk_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The disk ID. The value is a JSON array that consists of up to 100 disk IDs. Separate the disk IDs with commas (,). Format: `[\"Disk ID1\",\"Disk ID2\"]`.",
-            example: Some(
-                "[\"rcd-bp67acfmxazb4p****\", \"rcd-bp67acfmxazb4g****\", … \"rcd-bp67acfmxazb4d****\"]",
-            ),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values: **30** to **100**. Default value: **30**.",
-            example: Some("50"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The list of the tags.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 806, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Disks\": [\n    {\n      \"Category\": \"cloud_auto\",\n      \"CreationTime\": \"2024-10-22T02:41:37Z\",\n      \"DeleteAutoSnapshot\": true,\n      \"DeleteWithInstance\": true,\n      \"Description\": \"zd_test\",\n      \"Device\": \"/dev/xvda\",\n      \"DiskChargeType\": \"PostPaid\",\n      \"DiskId\": \"rcd-wz9f3peueu5npsl****\",\n      \"DiskName\": \"fvt-ecs-bcfb3627\",\n      \"Encrypted\": true,\n      \"ExpiredTime\": \"none\",\n      \"IOPS\": 4000,\n      \"ImageId\": \"m-2zeb24dw6wripjn2****\",\n      \"InstanceId\": \"rc-e8w1cn7634kiam****\",\n      \"PerformanceLevel\": \"PL0\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"ResourceGroupId\": \"rg-aekzescnje5khnq\",\n      \"SerialNumber\": \"bp18um4r4f2fve2****\",\n      \"Size\": 60,\n      \"SourceSnapshotId\": \"rcds-bp67acfmxazb4p****\",\n      \"Status\": \"In_use\",\n      \"StorageClusterId\": \"dbsc-cn-zvp2rl601****\",\n      \"StorageSetId\": \"ss-i-bp1j4i2jdf3owlhe****\",\n      \"Type\": \"data\",\n      \"ZoneId\": \"cn-hangzhou-j\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"testkey1\",\n          \"TagValue\": \"testvalue1\\n\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"TotalCount\": 12\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_disks::METADATA;

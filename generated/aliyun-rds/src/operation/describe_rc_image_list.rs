@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_image_list::DescribeRcImageListError;
+pub use aliyun_rds_errors::describe_rc_image_list::CommonError;
 pub use aliyun_rds_types::describe_rc_image_list::*;
 
 impl crate::Client {
@@ -248,7 +248,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcImageListFluentBuil
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -304,124 +304,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcImageListFluentBuil
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCImageList",
-    rust_name: "describe_rc_image_list",
-    summary: "Describe RDS Custom image list.",
-    method: metadata::HttpMethod::Get,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Architecture",
-            rust_name: "architecture",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The system architecture of the image. Valid values:\n\n- x86_64\n- arm64",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ImageId",
-            rust_name: "image_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The image ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ImageName",
-            rust_name: "image_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The image name.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceType",
-            rust_name: "instance_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance type for which to query available images.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Type",
-            rust_name: "type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The image type. Currently, only **self** is supported.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Images\": [\n    {\n      \"Architecture\": \"Architecture\",\n      \"CreationTime\": \"CreationTime\",\n      \"Description\": \"Description\",\n      \"DiskDeviceMappings\": [\n        {\n          \"Device\": \"Device\",\n          \"Size\": \"Size\",\n          \"Type\": \"system\"\n        }\n      ],\n      \"ImageId\": \"ImageId\",\n      \"ImageName\": \"ImageName\",\n      \"ImageVersion\": \"ImageVersion\",\n      \"IsPublic\": true,\n      \"IsSupportRdsCustom\": true,\n      \"OSName\": \"OSName\",\n      \"OSNameEn\": \"OSNameEn\",\n      \"OSType\": \"windows\",\n      \"Platform\": \"Platform\",\n      \"Size\": 1,\n      \"Status\": \"UnAvailable\",\n      \"Usage\": \"instance\"\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 1,\n  \"RegionId\": \"RegionId\",\n  \"RequestId\": \"RequestId\",\n  \"TotalCount\": 1\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_image_list::METADATA;

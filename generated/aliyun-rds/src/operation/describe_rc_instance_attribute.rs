@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_instance_attribute::DescribeRcInstanceAttributeError;
+pub use aliyun_rds_errors::describe_rc_instance_attribute::CommonError;
 pub use aliyun_rds_types::describe_rc_instance_attribute::*;
 
 impl crate::Client {
@@ -260,91 +260,7 @@ impl DescribeRcInstanceAttributeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCInstanceAttribute",
-    rust_name: "describe_rc_instance_attribute",
-    summary: "Describe RDS Custom instance attribute.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceName",
-            rust_name: "instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance name.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MaxDisksResults",
-            rust_name: "max_disks_results",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The maximum number of disks returned in the response. Valid values: 10 to 500.\n- If this parameter is not specified, the default value is 20.\n- If the specified value is less than 10, the value is set to 10.\n- If the specified value is from 10 to 500, the specified value is used.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PrivateIpAddress",
-            rust_name: "private_ip_address",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The private IP address of the instance in the VPC.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"AutoRenew\": true,\n  \"ClusterId\": \"ClusterId\",\n  \"Cpu\": 1,\n  \"CreateMode\": 1,\n  \"CreationTime\": \"CreationTime\",\n  \"CreditSpecification\": \"CreditSpecification\",\n  \"DataDisks\": {\n    \"DataDisk\": [\n      {\n        \"Category\": \"Category\",\n        \"DeleteWithInstance\": true,\n        \"Device\": \"Device\",\n        \"Encrypted\": \"Encrypted\",\n        \"PerformanceLevel\": \"PerformanceLevel\",\n        \"Size\": 1,\n        \"SnapshotId\": \"SnapshotId\"\n      }\n    ]\n  },\n  \"DbType\": \"mssql\",\n  \"DedicatedHostAttribute\": {\n    \"DedicatedHostId\": \"DedicatedHostId\",\n    \"DedicatedHostName\": \"DedicatedHostName\"\n  },\n  \"DeletionProtection\": true,\n  \"DeploymentSetId\": \"DeploymentSetId\",\n  \"Description\": \"Description\",\n  \"DiskType\": \"DiskType\",\n  \"EcsInstanceType\": \"EcsInstanceType\",\n  \"EipAddress\": {\n    \"AllocationId\": \"AllocationId\",\n    \"Bandwidth\": 1,\n    \"InternetChargeType\": \"paybytraffic\",\n    \"IpAddress\": \"IpAddress\"\n  },\n  \"EnableJumboFrame\": true,\n  \"ExpiredTime\": \"ExpiredTime\",\n  \"Gpu\": 1,\n  \"GpuTypes\": \"GpuTypes\",\n  \"HostName\": \"HostName\",\n  \"HostType\": \"dhg_cloud_ssd\",\n  \"ImageId\": \"ImageId\",\n  \"InnerIpAddress\": {\n    \"IpAddress\": [\n      \"IpAddress\"\n    ]\n  },\n  \"InstanceChargeType\": \"PrePaid\",\n  \"InstanceId\": \"InstanceId\",\n  \"InstanceName\": \"InstanceName\",\n  \"InstanceNetworkType\": \"classic\",\n  \"InstanceType\": \"InstanceType\",\n  \"InternetChargeType\": \"PayByBandwidth\",\n  \"InternetMaxBandwidthIn\": 1,\n  \"InternetMaxBandwidthOut\": 1,\n  \"IoOptimized\": \"IoOptimized\",\n  \"KeyPairName\": \"KeyPairName\",\n  \"Memory\": 1,\n  \"NodeType\": \"NodeType\",\n  \"OperationLocks\": {\n    \"LockReason\": [\n      {\n        \"LockReason\": \"LockReason\"\n      }\n    ]\n  },\n  \"PublicIpAddress\": {\n    \"IpAddress\": [\n      \"IpAddress\"\n    ]\n  },\n  \"RegionId\": \"RegionId\",\n  \"RequestId\": \"RequestId\",\n  \"ResourceGroupId\": \"ResourceGroupId\",\n  \"SecurityGroupIds\": {\n    \"SecurityGroupId\": [\n      \"SecurityGroupId\"\n    ]\n  },\n  \"SerialNumber\": \"SerialNumber\",\n  \"SpotStrategy\": \"NoSpot\",\n  \"Status\": \"Pending\",\n  \"StoppedMode\": \"KeepCharging\",\n  \"SystemDisk\": {\n    \"DeleteWithInstance\": true,\n    \"Encrypted\": \"true\",\n    \"SystemDiskCategory\": \"cloud_efficiency\",\n    \"SystemDiskPerformanceLevel\": \"PL0\",\n    \"SystemDiskSize\": 1\n  },\n  \"Tags\": {\n    \"Tag\": [\n      {\n        \"ResourceId\": \"ResourceId\",\n        \"ResourceType\": \"ResourceType\",\n        \"TagKey\": \"TagKey\",\n        \"TagValue\": \"TagValue\"\n      }\n    ]\n  },\n  \"UserData\": \"UserData\",\n  \"VlanId\": \"VlanId\",\n  \"VpcAttributes\": {\n    \"NatIpAddress\": \"NatIpAddress\",\n    \"PrivateIpAddress\": {\n      \"IpAddress\": [\n        \"IpAddress\"\n      ]\n    },\n    \"VSwitchId\": \"VSwitchId\",\n    \"VpcId\": \"VpcId\"\n  },\n  \"ZoneId\": \"ZoneId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_instance_attribute::METADATA;
 
 /// The definition of the waiter `RCInstanceRunning`: its acceptors and default delays.
 ///

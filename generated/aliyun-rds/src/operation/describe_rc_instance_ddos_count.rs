@@ -15,7 +15,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_instance_ddos_count::DescribeRcInstanceDdosCountError;
 pub use aliyun_rds_types::describe_rc_instance_ddos_count::*;
@@ -157,64 +156,4 @@ impl DescribeRcInstanceDdosCountFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCInstanceDdosCount",
-    rust_name: "describe_rc_instance_ddos_count",
-    summary: "Queries the number of DDos attacks on an RDS Custom for SQL Server instance and monitors the security status of the instance in real time to assess potential security risks.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the region in which the RDS Custom instance resides.",
-            example: Some("cn-beijing"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceType",
-            rust_name: "instance_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the asset that is assigned a public IP address. Fixed value: **ecs**.",
-            example: Some("ecs"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DdosRegionId",
-            rust_name: "ddos_region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID of the asset.",
-            example: Some("cn-beijing"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        14, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 3, 36, 1, 8, 15, 16, 19,
-        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
-        135, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"F77F3176-AAEA-5836-B2B4-A854E3EF****_Zv**\",\n  \"DdosCount\": {\n    \"BlackholeCount\": \"0\",\n    \"InstacenCount\": \"6\",\n    \"DefenseCount\": \"0\"\n  }\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_instance_ddos_count::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_instances::DescribeRcInstancesError;
+pub use aliyun_rds_errors::describe_rc_instances::CommonError;
 pub use aliyun_rds_types::describe_rc_instances::*;
 
 impl crate::Client {
@@ -388,7 +388,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcInstancesFluentBuil
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -444,208 +444,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcInstancesFluentBuil
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCInstances",
-    rust_name: "describe_rc_instances",
-    summary: "Describe RDS Custom instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClusterId",
-            rust_name: "cluster_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The RDS Custom container cluster ID used to filter instances.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Description",
-            rust_name: "description",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The description used to filter instances.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DescriptionForFuzzy",
-            rust_name: "description_for_fuzzy",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The keyword used to perform a fuzzy match on the instance description.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "HostIp",
-            rust_name: "host_ip",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The host IP address used to filter instances.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ImageId",
-            rust_name: "image_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The image ID used to filter instances.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. This parameter is used to query a single instance.\n\n> If no instance ID is specified (neither **InstanceId** nor **InstanceIds** is specified), the details of all RDS Custom instances in the specified region are returned.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceIds",
-            rust_name: "instance_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance IDs.\n\nThis parameter is used to query multiple instances at a time. Separate multiple instance IDs with commas (,). You can specify up to 100 instance IDs. Input format: `[\"InstanceId1\",\"InstanceId2\"]`.\n\n> If both **InstanceIds** and **InstanceId** are specified, the value of **InstanceIds** prevails.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceName",
-            rust_name: "instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance name.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number of the instance status list.\n\nStarting value: 1. Default value: 1.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page in a paging query.\n\nMaximum value: 100. Default value: 10.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PublicIp",
-            rust_name: "public_ip",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The public IP address used to filter instances.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. This parameter is required.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Status",
-            rust_name: "status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance status. Valid values:\n\n- **Pending**: The instance is being created.\n- **Running**: The instance is running.\n- **Starting**: The instance is starting.\n- **Stopping**: The instance is being stopped.\n- **Stopped**: The instance is stopped.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The tags used to filter instances. Input format: `{\"TagKey\":\"TagValue\"}`.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the VPC.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 1,\n  \"RCInstances\": [\n    {\n      \"AutoRenew\": true,\n      \"ClusterId\": \"ClusterId\",\n      \"ClusterName\": \"ClusterName\",\n      \"Cpu\": 1,\n      \"CreateMode\": \"1\",\n      \"DbType\": \"DbType\",\n      \"DeploymentSetId\": \"DeploymentSetId\",\n      \"Description\": \"Description\",\n      \"EcsHostName\": \"EcsHostName\",\n      \"ExpiredTime\": \"ExpiredTime\",\n      \"GmtCreated\": \"GmtCreated\",\n      \"HostIp\": \"HostIp\",\n      \"HostName\": \"HostName\",\n      \"ImageId\": \"ImageId\",\n      \"InstanceChargeType\": \"PrePaid\",\n      \"InstanceId\": \"InstanceId\",\n      \"InstanceName\": \"InstanceName\",\n      \"InstanceType\": \"InstanceType\",\n      \"InstanceTypeFamily\": \"InstanceTypeFamily\",\n      \"Memory\": 1,\n      \"NodeType\": \"NodeType\",\n      \"OSName\": \"OSName\",\n      \"OSType\": \"OSType\",\n      \"PublicIp\": \"PublicIp\",\n      \"RegionId\": \"RegionId\",\n      \"SecurityGroupId\": \"SecurityGroupId\",\n      \"SpotStrategy\": \"NoSpot\",\n      \"StartTime\": \"StartTime\",\n      \"Status\": \"Pending\",\n      \"StoppedMode\": \"StoppedMode\",\n      \"TagResources\": [\n        {\n          \"ResourceId\": \"ResourceId\",\n          \"ResourceType\": \"ResourceType\",\n          \"TagKey\": \"TagKey\",\n          \"TagValue\": \"TagValue\"\n        }\n      ],\n      \"Tags\": [\n        {\n          \"ResourceId\": \"ResourceId\",\n          \"ResourceType\": \"ResourceType\",\n          \"TagKey\": \"TagKey\",\n          \"TagValue\": \"TagValue\"\n        }\n      ],\n      \"VpcAttributes\": {\n        \"NatIpAddress\": \"NatIpAddress\",\n        \"PrivateIpAddress\": [\n          \"PrivateIpAddress\"\n        ],\n        \"VSwitchId\": \"VSwitchId\",\n        \"VpcId\": \"VpcId\"\n      },\n      \"VpcId\": \"VpcId\",\n      \"ZoneId\": \"ZoneId\"\n    }\n  ],\n  \"RequestId\": \"RequestId\",\n  \"TotalCount\": 1\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_instances::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_invocation_results::DescribeRcInvocationResultsError;
+pub use aliyun_rds_errors::describe_rc_invocation_results::CommonError;
 pub use aliyun_rds_types::describe_rc_invocation_results::*;
 
 impl crate::Client {
@@ -328,7 +328,7 @@ for DescribeRcInvocationResultsFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::NextToken;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -384,184 +384,4 @@ for DescribeRcInvocationResultsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCInvocationResults",
-    rust_name: "describe_rc_invocation_results",
-    summary: "Describe RDS Custom invocation results.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "CommandId",
-            rust_name: "command_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ContentEncoding",
-            rust_name: "content_encoding",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "IncludeHistory",
-            rust_name: "include_history",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InvokeId",
-            rust_name: "invoke_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InvokeRecordStatus",
-            rust_name: "invoke_record_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MaxResults",
-            rust_name: "max_results",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NextToken",
-            rust_name: "next_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::Json,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"InvocationResults\": [\n    {\n      \"CommandId\": \"CommandId\",\n      \"ContainerId\": \"ContainerId\",\n      \"ContainerName\": \"ContainerName\",\n      \"Dropped\": 1,\n      \"ErrorCode\": \"ErrorCode\",\n      \"ErrorInfo\": \"ErrorInfo\",\n      \"ExitCode\": 1,\n      \"FinishedTime\": \"FinishedTime\",\n      \"InstanceId\": \"InstanceId\",\n      \"InvocationStatus\": \"InvocationStatus\",\n      \"InvokeId\": \"InvokeId\",\n      \"InvokeRecordStatus\": \"InvokeRecordStatus\",\n      \"Output\": \"Output\",\n      \"Repeats\": \"Repeats\",\n      \"StartTime\": \"StartTime\",\n      \"StopTime\": \"StopTime\",\n      \"Tags\": [\n        {\n          \"TagKey\": \"TagKey\",\n          \"TagValue\": \"TagValue\"\n        }\n      ],\n      \"Username\": \"Username\"\n    }\n  ],\n  \"NextToken\": \"NextToken\",\n  \"PageNumber\": \"PageNumber\",\n  \"PageSize\": \"PageSize\",\n  \"RequestId\": \"RequestId\",\n  \"TotalCount\": 1\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_invocation_results::METADATA;

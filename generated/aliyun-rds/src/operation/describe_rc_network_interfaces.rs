@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_network_interfaces::DescribeRcNetworkInterfacesError;
+pub use aliyun_rds_errors::describe_rc_network_interfaces::CommonError;
 pub use aliyun_rds_types::describe_rc_network_interfaces::*;
 
 impl crate::Client {
@@ -110,40 +110,4 @@ impl DescribeRcNetworkInterfacesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCNetworkInterfaces",
-    rust_name: "describe_rc_network_interfaces",
-    summary: "Describe RDS Custom network interfaces.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"NetworkInterfaceSets\": [\n    {\n      \"AssociatedPublicIp\": {\n        \"PublicIpAddress\": \"PublicIpAddress\"\n      },\n      \"CreationTime\": \"CreationTime\",\n      \"Description\": \"Description\",\n      \"InstanceId\": \"InstanceId\",\n      \"Ipv6Sets\": [\n        {\n          \"Ipv6Address\": \"Ipv6Address\"\n        }\n      ],\n      \"MacAddress\": \"MacAddress\",\n      \"NetworkInterfaceId\": \"NetworkInterfaceId\",\n      \"PrivateIpSets\": [\n        {\n          \"Primary\": true,\n          \"PrivateIpAddress\": \"PrivateIpAddress\"\n        }\n      ],\n      \"ResourceGroupId\": \"ResourceGroupId\",\n      \"SecurityGroupIds\": [\n        \"SecurityGroupIds\"\n      ],\n      \"Status\": \"Status\",\n      \"Tags\": [\n        {\n          \"TagKey\": \"TagKey\",\n          \"TagValue\": \"TagValue\"\n        }\n      ],\n      \"Type\": \"Type\",\n      \"VSwitchId\": \"VSwitchId\",\n      \"VpcId\": \"VpcId\",\n      \"ZoneId\": \"ZoneId\"\n    }\n  ],\n  \"RequestId\": \"RequestId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_network_interfaces::METADATA;

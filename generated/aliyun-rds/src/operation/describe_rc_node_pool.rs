@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_node_pool::DescribeRcNodePoolError;
+pub use aliyun_rds_errors::describe_rc_node_pool::CommonError;
 pub use aliyun_rds_types::describe_rc_node_pool::*;
 
 impl crate::Client {
@@ -147,64 +147,4 @@ impl DescribeRcNodePoolFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCNodePool",
-    rust_name: "describe_rc_node_pool",
-    summary: "Describe RDS Custom node pool.",
-    method: metadata::HttpMethod::Get,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClusterId",
-            rust_name: "cluster_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the RDS Custom container cluster.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NodePoolId",
-            rust_name: "node_pool_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the node pool.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"NodePoolList\": [\n    {\n      \"AutoPay\": true,\n      \"AutoRenew\": true,\n      \"ClusterId\": \"ClusterId\",\n      \"CreateMode\": \"CreateMode\",\n      \"DataDisk\": [\n        {\n          \"Category\": \"Category\",\n          \"DeleteWithInstance\": true,\n          \"Encrypted\": \"true\",\n          \"PerformanceLevel\": \"PL0\",\n          \"Size\": 1\n        }\n      ],\n      \"DeploymentSetId\": \"DeploymentSetId\",\n      \"Description\": \"Description\",\n      \"HostName\": \"HostName\",\n      \"ImageId\": \"ImageId\",\n      \"InstanceChargeType\": \"Prepaid\",\n      \"InstanceName\": \"InstanceName\",\n      \"InstanceType\": \"InstanceType\",\n      \"InternetChargeType\": \"InternetChargeType\",\n      \"InternetMaxBandwidthOut\": 1,\n      \"IoOptimized\": \"IoOptimized\",\n      \"KeyPairName\": \"KeyPairName\",\n      \"NodePoolId\": \"NodePoolId\",\n      \"NodePoolName\": \"NodePoolName\",\n      \"Password\": \"Password\",\n      \"Period\": 1,\n      \"PeriodUnit\": \"Year\",\n      \"RegionId\": \"RegionId\",\n      \"ResourceGroupId\": \"ResourceGroupId\",\n      \"SecurityEnhancementStrategy\": \"SecurityEnhancementStrategy\",\n      \"SecurityGroupId\": \"SecurityGroupId\",\n      \"SpotStrategy\": \"SpotStrategy\",\n      \"SystemDisk\": {\n        \"Category\": \"Category\",\n        \"PerformanceLevel\": \"PL0\",\n        \"Size\": 1\n      },\n      \"Tag\": [\n        {\n          \"Key\": \"Key\",\n          \"Value\": \"Value\"\n        }\n      ],\n      \"VSwitchId\": \"VSwitchId\",\n      \"ZoneId\": \"ZoneId\"\n    }\n  ],\n  \"RequestId\": \"RequestId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_node_pool::METADATA;

@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_resources_modification::DescribeRcResourcesModificationError;
+pub use aliyun_rds_errors::describe_rc_resources_modification::CommonError;
 pub use aliyun_rds_types::describe_rc_resources_modification::*;
 
 impl crate::Client {
@@ -222,136 +222,4 @@ impl DescribeRcResourcesModificationFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCResourcesModification",
-    rust_name: "describe_rc_resources_modification",
-    summary: "Describe RDS Custom resources modification.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Conditionss",
-            rust_name: "conditionss",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::Json,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Cores",
-            rust_name: "cores",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DestinationResource",
-            rust_name: "destination_resource",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstanceType",
-            rust_name: "instance_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Memory",
-            rust_name: "memory",
-            value_type: metadata::ValueType::Number,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "OperationType",
-            rust_name: "operation_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ZoneId",
-            rust_name: "zone_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"AvailableZones\": [\n    {\n      \"AvailableResources\": [\n        {\n          \"SupportedResources\": [\n            {\n              \"Status\": \"Status\",\n              \"StatusCategory\": \"StatusCategory\",\n              \"Value\": \"Value\"\n            }\n          ],\n          \"Type\": \"Type\"\n        }\n      ],\n      \"RegionId\": \"RegionId\",\n      \"Status\": \"Status\",\n      \"StatusCategory\": \"StatusCategory\",\n      \"ZoneId\": \"ZoneId\"\n    }\n  ],\n  \"RequestId\": \"RequestId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_resources_modification::METADATA;

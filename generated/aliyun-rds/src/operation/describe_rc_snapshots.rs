@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rc_snapshots::DescribeRcSnapshotsError;
 pub use aliyun_rds_types::describe_rc_snapshots::*;
@@ -205,7 +204,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcSnapshotsFluentBuil
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -261,102 +260,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeRcSnapshotsFluentBuil
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRCSnapshots",
-    rust_name: "describe_rc_snapshots",
-    summary: "Queries the details of snapshots. The details include the status of the snapshots, the amount of remaining time required to create the snapshots, and the retention period of the automatic snapshots in days.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DiskId",
-            rust_name: "disk_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The cloud disk ID.",
-            example: Some("rcd-wz9c8isqly8637zw****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SnapshotIds",
-            rust_name: "snapshot_ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The snapshot IDs.\n\nYou can specify a maximum of 100 IDs. Separate multiple IDs with commas (,).",
-            example: Some(
-                "[\"rcds-bp67acfmxazb4p****\", \"rcds-bp67acfmxazb5p****\", … \"rcds-bp67acfmxazb6p****\"]",
-            ),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values: **30** to **100**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Snapshots\": [\n    {\n      \"Available\": true,\n      \"Category\": \"Standard\",\n      \"CreationTime\": \"2024-10-18T09:37:14Z\",\n      \"Description\": \"zd_test\",\n      \"Encrypted\": true,\n      \"InstantAccess\": true,\n      \"Progress\": \"100\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SnapshotId\": \"rcds-hc1zg51xobdg4****\",\n      \"SnapshotName\": \"csw-37-系统盘\",\n      \"SnapshotType\": \"auto\",\n      \"SourceDiskId\": \"rcd-bp67acfmxazb4ph****\",\n      \"SourceDiskSize\": 60,\n      \"SourceDiskType\": \"data\",\n      \"SourceStorageType\": \"disk\",\n      \"Status\": \"progressing\",\n      \"Usage\": \"none\",\n      \"ResourceGroupId\": \"None\",\n      \"Tag\": [\n        {\n          \"TagKey\": \"None\",\n          \"TagValue\": \"None\"\n        }\n      ]\n    }\n  ],\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"9DAC759A-F4F0-5D02-8335-BC458C0CCB94\",\n  \"TotalCount\": 7\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rc_snapshots::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_rds_resource_settings::DescribeRdsResourceSettingsError;
 pub use aliyun_rds_types::describe_rds_resource_settings::*;
@@ -104,40 +103,4 @@ impl DescribeRdsResourceSettingsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRdsResourceSettings",
-    rust_name: "describe_rds_resource_settings",
-    summary: "This operation is deprecated.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: true,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ResourceNiche",
-            rust_name: "resource_niche",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RdsInstanceResourceSettings\": {\n    \"RdsInstanceResourceSetting\": [\n      {\n        \"EndDate\": \"2024-04-25\",\n        \"IsTop\": \"true\",\n        \"NoticeBarContent\": \"系统将于今晚十点进行维护，届时可能会短暂影响服务。\",\n        \"PoppedUpButtonText\": \"立即订阅。\",\n        \"PoppedUpButtonType\": \"新购：BUY\",\n        \"PoppedUpButtonUrl\": \"https://www.example.com/subscribe\",\n        \"PoppedUpContent\": \"获得最新更新和新闻，通过订阅我们的通知，确保您永远不会错过任何重要消息。\",\n        \"ResourceNiche\": \"noticeBar（通知栏）\",\n        \"StartDate\": \"2024-04-21\"\n      }\n    ]\n  },\n  \"RequestId\": \"76364A52-E0AB-5CC8-xxxx-CF1DC482C092\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_rds_resource_settings::METADATA;

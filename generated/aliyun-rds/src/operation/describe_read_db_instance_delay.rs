@@ -12,7 +12,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_read_db_instance_delay::DescribeReadDbInstanceDelayError;
 pub use aliyun_rds_types::describe_read_db_instance_delay::*;
@@ -139,64 +138,4 @@ impl DescribeReadDbInstanceDelayFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeReadDBInstanceDelay",
-    rust_name: "describe_read_db_instance_delay",
-    summary: "Queries the latency of data replication between a primary instance and its read-only instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The primary instance ID. You can call the DescribeDBInstances operation to query the primary instance ID.",
-            example: Some("rm-bp*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ReadInstanceId",
-            rust_name: "read_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The read-only instance ID. You can call the DescribeDBInstances operation to query the read-only instance ID.",
-            example: Some("rr-bp*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 807, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-bp****\",\n  \"DelayTime\": 0,\n  \"Items\": {\n    \"Items\": [\n      {\n        \"DBInstanceId\": \"rm-bp****\",\n        \"ReadDBInstanceNames\": {\n          \"ReadDBInstanceName\": [\n            \"\\\"ReadDBInstanceName\\\": [\\\"rr-bp****\\\"]\"\n          ]\n        },\n        \"ReadDelayTimes\": {\n          \"ReadDelayTime\": [\n            \"\\\"ReadDelayTime\\\": [\\\"0\\\"]\"\n          ]\n        },\n        \"ReadonlyInstanceDelay\": {\n          \"ReadonlyInstanceDelay\": [\n            {\n              \"FlushLag\": \"0\",\n              \"FlushLatency\": \"0\",\n              \"ReadDBInstanceName\": \"rr-bp****\",\n              \"ReplayLag\": \"0\",\n              \"ReplayLatency\": \"0\",\n              \"SendLatency\": \"0\",\n              \"WriteLag\": \"0\",\n              \"WriteLatency\": \"0\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"ReadDBInstanceId\": \"rr-bp****\",\n  \"RequestId\": \"F1BDDEA8-452D-450B-AB10-CD5C5BAFC5DF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_read_db_instance_delay::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_regions::DescribeRegionsError;
 pub use aliyun_rds_types::describe_regions::*;
@@ -109,40 +108,4 @@ impl DescribeRegionsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeRegions",
-    rust_name: "describe_regions",
-    summary: "Queries the details of all regions and zones for ApsaraDB RDS. The regions that are no longer supported are also queried. Exercise caution when you call this operation.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "AcceptLanguage",
-            rust_name: "accept_language",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The language that is used for the return value of the **LocalName** parameter. Valid values:\n\n*   **zh-CN**: Chinese\n*   **en-US**: English\n\nDefault value: **en-US**.",
-            example: Some("en-US"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 811, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Regions\": {\n    \"RDSRegion\": [\n      {\n        \"LocalName\": \"China (Hangzhou)\",\n        \"RegionEndpoint\": \"rds.aliyuncs.com\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ZoneId\": \"cn-hangzhou-j\",\n        \"ZoneName\": \"Hangzhou Zone J\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_regions::METADATA;

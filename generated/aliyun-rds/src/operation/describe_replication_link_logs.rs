@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_replication_link_logs::DescribeReplicationLinkLogsError;
 pub use aliyun_rds_types::describe_replication_link_logs::*;
@@ -217,7 +216,7 @@ for DescribeReplicationLinkLogsFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -273,100 +272,4 @@ for DescribeReplicationLinkLogsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeReplicationLinkLogs",
-    rust_name: "describe_replication_link_logs",
-    summary: "Queries the operation logs of the data synchronization task for a specified ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance.",
-            example: Some("pgm-bp1trqb4p1xd****\n"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskId",
-            rust_name: "task_id",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The task ID. You must set this parameter to the ID of the task that you create by calling the **CreateReplicationLink** operation for the disaster recovery instance.",
-            example: Some("8413252"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskName",
-            rust_name: "task_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The task name. You must set this parameter to the name of the task that you create by calling the **CreateReplicationLink** operation for the disaster recovery instance.",
-            example: Some("test01"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskType",
-            rust_name: "task_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The type of the task. Valid values:\n\n*   **create**: creates a synchronization link.\n*   **create-dryrun**: performs a precheck before a synchronization link is created.\n\nValid values:\n\n*   create: creates a replication link.\n*   create-dryrun: performs a precheck before a replication link is created.",
-            example: Some("create"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page.",
-            example: Some("30"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        814, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"pgm-bp1trqb4p1xd****\",\n  \"Items\": [\n    {\n      \"Detail\": \"[Check rds empty]\\\\nCheck rds databases: success\\\\n[Check source connectivity]\\\\nCheck ip connectable: success\\\\nCheck port connectable: success\\\\nCheck database connectable: success\\\\nCheck account replication privilege: success\\\\nCheck account createrole privilege: success\\\\nCheck account monitor privilege: success\\\\n[Check source version]\\\\nCheck major version consistent: success\\\\n[Check source glibc version]\\\\nCheck source glibc version compatible: warning(warning:source glibc version is not compatible with rds pg)\\\\n[Check disk size]\\\\nCheck disk size enough: success\\\\n[Check wal keep size]\\\\nCheck wal keep size large enough: success\\\\n[Check spec params]\\\\nCheck if spec params too large: success\\\\n [Check triggers]\\\\nCheck triggers compatible: success\\\\n[Check user functions]\\\\nCheck user functions compatible: success\\\\n*Migrate check success*\",\n      \"GmtCreated\": \"2022-02-25T06:57:41Z\",\n      \"GmtModified\": \"2022-03-01T06:39:51Z\",\n      \"ReplicationInfo\": \"None\",\n      \"ReplicationState\": \"finish\",\n      \"ReplicatorAccount\": \"testdbuser\\n\",\n      \"ReplicatorPassword\": \"testpassword\\n\",\n      \"SourceAddress\": \"pgm-****.pg.rds.aliyuncs.com\\n\",\n      \"SourceCategory\": \"aliyunRDS\",\n      \"SourcePort\": 5432,\n      \"TargetInstanceId\": \"pgm-bp1l4dutw453****\",\n      \"TaskId\": 8413252,\n      \"TaskName\": \"test01\",\n      \"TaskStage\": \"increment\",\n      \"TaskStatus\": \"success \",\n      \"TaskType\": \"create\"\n    }\n  ],\n  \"RequestId\": \"16C62438-491B-5C02-9B49-BA924A1372A2\",\n  \"TotalSize\": 1\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_replication_link_logs::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_resource_usage::DescribeResourceUsageError;
 pub use aliyun_rds_types::describe_resource_usage::*;
@@ -123,52 +122,4 @@ impl DescribeResourceUsageFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeResourceUsage",
-    rust_name: "describe_resource_usage",
-    summary: "Queries the storage usage of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 57, 56, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ArchiveBackupSize\": 0,\n  \"BackupDataSize\": 94324736,\n  \"BackupLogSize\": 45145563,\n  \"BackupOssDataSize\": 8821760,\n  \"BackupOssLogSize\": 44180999,\n  \"BackupSize\": 53002759,\n  \"ColdBackupSize\": 2337275904,\n  \"DBInstanceId\": \" rm-uf6wjk5******\",\n  \"DataSize\": 1292094741,\n  \"DiskUsed\": 2337275904,\n  \"Engine\": \"MySQL\",\n  \"LogSize\": 1045181163,\n  \"PaidBackupSize\": 0,\n  \"RequestId\": \"F937E173-559C-4498-8D90-38D32342B9E4\",\n  \"SQLSize\": 315052751,\n  \"BackupEcsSnapshotSize\": \"0\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_resource_usage::METADATA;

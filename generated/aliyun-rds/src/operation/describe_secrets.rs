@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_secrets::DescribeSecretsError;
 pub use aliyun_rds_types::describe_secrets::*;
@@ -219,7 +218,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeSecretsFluentBuilder 
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -276,124 +275,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeSecretsFluentBuilder 
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeSecrets",
-    rust_name: "describe_secrets",
-    summary: "Queries the credential of a user who uses the Data API feature.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AcceptLanguage",
-            rust_name: "accept_language",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The language of the text within the response. Valid values:\n\n*   **zh-CN**: Chinese\n*   **en-US**: English\n\n> The default value is **en-US**.",
-            example: Some("en-US"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeDBInstanceAttribute operation to query the region ID.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-xjkljjxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Engine",
-            rust_name: "engine",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The database engine of the database.\n\n> Only MySQL is supported.",
-            example: Some("MySQL"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The number of the page to return. Valid values: any non-zero positive integer.\n\n> The default value is 1.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The number of entries per page.",
-            example: Some("10"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group to which the instance belongs.",
-            example: Some("rg-acfmxypivk***"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"DF4961DD-16F5-5B24-BD4C-0C7788F7ADAF\",\n  \"Secrets\": [\n    {\n      \"AccountId\": \"1266348003****\",\n      \"Description\": \"test\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"SecretArn\": \"acs:rds:cn-hangzhou:1335786****:dbInstance/rm-bp1m7l3j63****\",\n      \"SecretName\": \"Foo\",\n      \"Username\": \"user_jack\"\n    }\n  ]\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_secrets::METADATA;

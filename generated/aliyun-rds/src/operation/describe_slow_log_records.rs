@@ -18,7 +18,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_slow_log_records::DescribeSlowLogRecordsError;
 pub use aliyun_rds_types::describe_slow_log_records::*;
@@ -240,7 +239,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeSlowLogRecordsFluentB
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -300,124 +299,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeSlowLogRecordsFluentB
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeSlowLogRecords",
-    rust_name: "describe_slow_log_records",
-    summary: "Queries the slow log details of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
-            example: Some("rm-uf6wjk5******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SQLHASH",
-            rust_name: "sqlhash",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The unique ID of the SQL statement. The ID is used to obtain the slow query logs of the SQL statement.",
-            example: Some("U2FsdGVk****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2020-06-17T16:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-ddTHH:mm:ssZ* format. The time must be in UTC.**\n\n> The end time must be later than the start time.",
-            example: Some("2020-06-18T16:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database.",
-            example: Some("RDS_MySQL"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid value: **30 to 200**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from page 1. Default value: 1.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NodeId",
-            rust_name: "node_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the node.\n\n> This parameter is available only for instances that run RDS Cluster Edition. You can specify this parameter to query the logs of a specified node. If this parameter is not specified, the logs of the primary node are returned by default.",
-            example: Some("rn-p1fm78s90x5****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        761, 635, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"Engine\": \"MySQL\",\n  \"Items\": {\n    \"SQLSlowRecord\": [\n      {\n        \"ApplicationName\": \"example\",\n        \"ClientHostName\": \"example\",\n        \"CpuTime\": 0.002,\n        \"DBName\": \"testDB\",\n        \"ExecutionStartTime\": \"2020-06-18T01:40:44Z\",\n        \"HostAddress\": \"****[****] @  [1XX.XX.XX.XX]\",\n        \"LastRowsAffectedCount\": 2,\n        \"LockTimes\": 0,\n        \"LogicalIORead\": 383,\n        \"ParseRowCounts\": 1,\n        \"PhysicalIORead\": 200,\n        \"QueryTimeMS\": 2001,\n        \"QueryTimes\": 2,\n        \"ReturnRowCounts\": 1,\n        \"RowsAffectedCount\": 34,\n        \"SQLHash\": \"U2FsdGVk****\",\n        \"SQLText\": \"select sleep(2)\",\n        \"UserName\": \"user\",\n        \"WriteIOCount\": 22\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 1,\n  \"RequestId\": \"4DBB1BB0-E5D8-4D41-B1C9-142364DB****\",\n  \"TotalRecordCount\": 1\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_slow_log_records::METADATA;

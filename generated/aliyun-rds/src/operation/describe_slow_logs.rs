@@ -29,7 +29,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_slow_logs::DescribeSlowLogsError;
 pub use aliyun_rds_types::describe_slow_logs::*;
@@ -227,7 +226,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeSlowLogsFluentBuilder
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -287,112 +286,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeSlowLogsFluentBuilder
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeSlowLogs",
-    rust_name: "describe_slow_logs",
-    summary: "Queries the statistics on slow query logs.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StartTime",
-            rust_name: "start_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*Z format. The time must be in UTC.",
-            example: Some("2011-05-01Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EndTime",
-            rust_name: "end_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. The end time must be later than the start time. The time span between the start time and the end time cannot exceed 31 days. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*Z format. The time must be in UTC.\n\n>  If the end date of the query is the same as the start date of the query, you can query the logs that are generated at 08:00 on the start date of the query. You can query the slow logs within a maximum time range of 24 hours.",
-            example: Some("2011-05-30Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the database.",
-            example: Some("RDS_MySQL"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SortKey",
-            rust_name: "sort_key",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The dimension based on which the system sorts the entries to return. Valid values:\n\n*   **TotalExecutionCounts**: The system sorts the entries to return based on the number of times that SQL statements are executed.\n*   **TotalQueryTimes**: The system sorts the entries to return based on the total execution duration.\n*   **TotalLogicalReads**: The system sorts the entries to return based on the total number of logical reads.\n*   **TotalPhysicalReads**: The system sorts the entries to return based on the total number of physical reads.\n\n> This parameter is supported only for instances that run SQL Server 2008 R2.",
-            example: Some("TotalExecutionCounts"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values: **30** to **100**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from 1.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        761, 635, 818, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rm-uf6wjk5****\",\n  \"EndTime\": \"2011-05-30Z\",\n  \"Engine\": \"SQLServer\",\n  \"Items\": {\n    \"SQLSlowLog\": [\n      {\n        \"AvgExecutionTime\": 1,\n        \"AvgIOWriteCounts\": 0,\n        \"AvgLastRowsAffectedCounts\": 0,\n        \"AvgLogicalReadCounts\": 0,\n        \"AvgPhysicalReadCounts\": 0,\n        \"AvgRowsAffectedCounts\": 0,\n        \"CreateTime\": \"2011-05-30Z\",\n        \"DBName\": \"ceshi\",\n        \"MaxExecutionTime\": 60,\n        \"MaxExecutionTimeMS\": 60000,\n        \"MaxIOWriteCounts\": 0,\n        \"MaxLastRowsAffectedCounts\": 0,\n        \"MaxLockTime\": 0,\n        \"MaxLockTimeMS\": 1000,\n        \"MaxLogicalReadCounts\": 0,\n        \"MaxPhysicalReadCounts\": 0,\n        \"MaxRowsAffectedCounts\": 0,\n        \"MinIOWriteCounts\": 0,\n        \"MinLastRowsAffectedCounts\": 0,\n        \"MinLogicalReadCounts\": 0,\n        \"MinPhysicalReadCounts\": 0,\n        \"MinRowsAffectedCounts\": 0,\n        \"MySQLTotalExecutionCounts\": 1,\n        \"MySQLTotalExecutionTimes\": 1,\n        \"ParseMaxRowCount\": 1,\n        \"ParseTotalRowCounts\": 1,\n        \"ReportTime\": \"2011-05-30Z\",\n        \"ReturnMaxRowCount\": 1,\n        \"ReturnTotalRowCounts\": 1,\n        \"SQLHASH\": \"U2FsdGVk****\",\n        \"SQLIdStr\": \"521584\",\n        \"SQLServerAvgCpuTime\": 0,\n        \"SQLServerAvgExecutionTime\": 0,\n        \"SQLServerMaxCpuTime\": 0,\n        \"SQLServerMinCpuTime\": 0,\n        \"SQLServerMinExecutionTime\": 0,\n        \"SQLServerTotalCpuTime\": 0,\n        \"SQLServerTotalExecutionCounts\": 1,\n        \"SQLServerTotalExecutionTimes\": 1000,\n        \"SQLText\": \"select id,name from tb_table\",\n        \"SlowLogId\": 26584213,\n        \"TotalIOWriteCounts\": 0,\n        \"TotalLastRowsAffectedCounts\": 0,\n        \"TotalLockTimes\": 0,\n        \"TotalLogicalReadCounts\": 1,\n        \"TotalPhysicalReadCounts\": 1,\n        \"TotalRowsAffectedCounts\": 0\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 10,\n  \"RequestId\": \"2553A660-E4EB-4AF4-A402-8AFF70A49143\",\n  \"StartTime\": \"2011-05-01Z\",\n  \"TotalRecordCount\": 5\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_slow_logs::METADATA;

@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_sql_collector_policy::DescribeSqlCollectorPolicyError;
 pub use aliyun_rds_types::describe_sql_collector_policy::*;
@@ -147,64 +146,4 @@ impl DescribeSqlCollectorPolicyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeSQLCollectorPolicy",
-    rust_name: "describe_sql_collector_policy",
-    summary: "Queries the status of the SQL Explorer (SQL Audit) feature for an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. You can call the DescribeDBInstanceAttribute operation to query the resource group ID.",
-            example: Some("rg-acfmyxxxxxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        14, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57, 815,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\",\n  \"SQLCollectorStatus\": \"Enable\",\n  \"StoragePeriod\": 0\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_sql_collector_policy::METADATA;

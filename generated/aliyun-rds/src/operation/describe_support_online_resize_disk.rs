@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_support_online_resize_disk::DescribeSupportOnlineResizeDiskError;
 pub use aliyun_rds_types::describe_support_online_resize_disk::*;
@@ -109,40 +108,4 @@ impl DescribeSupportOnlineResizeDiskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeSupportOnlineResizeDisk",
-    rust_name: "describe_support_online_resize_disk",
-    summary: "Checks whether the disk of an ApsaraDB RDS for SQL Server instance can be resized online.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        13, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Data\": \"{\\n      \\\"SupportOnlineResizeDisk\\\": true,\\n      \\\"DBInstanceName\\\": \\\"rm-bp****\\\",\\n      \\\"maxSupportDiskSizeGB\\\": 6144\\n}\",\n  \"Message\": \"success\",\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"Success\": true\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_support_online_resize_disk::METADATA;

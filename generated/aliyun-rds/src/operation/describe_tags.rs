@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_tags::DescribeTagsError;
 pub use aliyun_rds_types::describe_tags::*;
@@ -197,101 +196,4 @@ impl DescribeTagsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeTags",
-    rust_name: "describe_tags",
-    summary: "Queries tags of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOC****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "proxyId",
-            rust_name: "proxy_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the proxy mode.",
-            example: Some("API"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n>  If you specify this parameter, all tags that are added to this instance are queried, and other filter conditions becomes invalid.",
-            example: Some("rm-uf6wjk5****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tags",
-            rust_name: "tags",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The tag that you want to query. The value of the parameter consists of TagKey and TagValue. Format: `{\"TagKey\":\"TagValue\"}`.",
-            example: Some("{“key1”:”value1”}"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceType",
-            rust_name: "resource_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of resource. Set the value to INSTANCE.",
-            example: Some("INSTANCE"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        688, 689, 690, 691, 692, 693, 694, 696, 697, 698, 819, 820, 702, 821, 822, 22,
-        30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19,
-        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
-        52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 703, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": {\n    \"TagInfos\": [\n      {\n        \"DBInstanceIds\": {\n          \"DBInstanceIds\": [\n            \"rm-uf6wjk5****\"\n          ]\n        },\n        \"TagKey\": \"key1\",\n        \"TagValue\": \"value1\"\n      }\n    ]\n  },\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_tags::METADATA;

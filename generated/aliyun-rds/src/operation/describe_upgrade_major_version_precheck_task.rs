@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_upgrade_major_version_precheck_task::DescribeUpgradeMajorVersionPrecheckTaskError;
 pub use aliyun_rds_types::describe_upgrade_major_version_precheck_task::*;
@@ -217,7 +216,7 @@ for DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -278,88 +277,4 @@ for DescribeUpgradeMajorVersionPrecheckTaskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeUpgradeMajorVersionPrecheckTask",
-    rust_name: "describe_upgrade_major_version_precheck_task",
-    summary: "Queries the check report for a major engine version upgrade of an ApsaraDB RDS for MySQL instance or ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1c808s731l****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page.\n\nValid values:\n\n*   30 (default)\n*   50\n*   100",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.\n\nValid values: any non-zero positive integer. Default value: 1",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetMajorVersion",
-            rust_name: "target_major_version",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The new major engine version of the instance. The new major engine version must be later than the original major engine version.",
-            example: Some("12.0"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskId",
-            rust_name: "task_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the upgrade check task. You can obtain the ID of the upgrade check task from the **TaskId** parameter in the response to the UpgradeDBInstanceMajorVersionPrecheck operation.",
-            example: Some("416980000"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        423, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"D1586777-41B5-5F9E-81E8-93DFDD379024\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"EffectiveTime\": \"1635748703000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"Result\": \"Success\",\n      \"TaskId\": 416980000,\n      \"Detail\": \"[user_check_report]User check success\\\\n[pg_upgrade_internal.log]Performing...\",\n      \"CheckTime\": \"1635143903000\",\n      \"RecommendDiskSize\": 100,\n      \"RecommendLeastMemSize\": 8,\n      \"RecommendMemSize\": 32,\n      \"UpgradeMode\": \"\"\n    }\n  ]\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_upgrade_major_version_precheck_task::METADATA;

@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_upgrade_major_version_tasks::DescribeUpgradeMajorVersionTasksError;
 pub use aliyun_rds_types::describe_upgrade_major_version_tasks::*;
@@ -207,7 +206,7 @@ for DescribeUpgradeMajorVersionTasksFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -263,88 +262,4 @@ for DescribeUpgradeMajorVersionTasksFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeUpgradeMajorVersionTasks",
-    rust_name: "describe_upgrade_major_version_tasks",
-    summary: "Queries the historical tasks for major engine version upgrades of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1gm3yh0ht1****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page.\n\nValid values: **30** to **100**.\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number.\n\nPages start from 1.\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetMajorVersion",
-            rust_name: "target_major_version",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The major engine version of the new instance. Valid values:\n\n*   **10.0**\n*   **11.0**\n*   **12.0**\n*   **13.0**\n*   **14.0**\n*   **15.0**",
-            example: Some("12.0"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskId",
-            rust_name: "task_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("417450000"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"152E0C6D-B9C3-4468-9F2C-FEF9D9E8417B\",\n  \"PageNumber\": 1,\n  \"PageRecordCount\": 30,\n  \"TotalRecordCount\": 1,\n  \"Items\": [\n    {\n      \"TargetMajorVersion\": \"12.0\",\n      \"Result\": \"Success\",\n      \"EndTime\": \"1614237779000\",\n      \"StartTime\": \"1614236007000\",\n      \"SourceMajorVersion\": \"11.0\",\n      \"UpgradeMode\": \"switch\",\n      \"CollectStatMode\": \"After\",\n      \"SourceInsName\": \"pgm-bp1i3kkq7321****\",\n      \"TaskId\": 342900000,\n      \"TargetInsName\": \"pgm-bp1c0v6d8092****\",\n      \"SwitchTime\": \"1614237539000\",\n      \"Detail\": \"2021-10-27 15:03:05 --- do upgrade precheck on slave succcess.\\\\n2021-10-27 15:03:11 --- begin to upgrade major version, source instance will locked in readonly mode.\\\\n2021-10-27 15:03:21 --- upgrade master success.\\\\n2021-10-27 15:06:10 --- exchange source and target instance dns success.\\\\n\",\n      \"SwitchEndTime\": \"1714237539000\",\n      \"totalLogicRepLatencyMB\": 1,\n      \"totalLogicRepDelayTime\": 10,\n      \"zeroDownTimeConnectionString\": \"****.pg.rds.aliyuncs.com\",\n      \"zeroDownTimePort\": 5432,\n      \"cutOver\": true\n    }\n  ]\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_upgrade_major_version_tasks::METADATA;

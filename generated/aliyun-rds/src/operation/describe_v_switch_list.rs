@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_v_switch_list::DescribeVSwitchListError;
+pub use aliyun_rds_errors::describe_v_switch_list::CommonError;
 pub use aliyun_rds_types::describe_v_switch_list::*;
 
 impl crate::Client {
@@ -173,88 +173,4 @@ impl DescribeVSwitchListFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeVSwitchList",
-    rust_name: "describe_v_switch_list",
-    summary: "Describe vSwitch list.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VSwitchIds",
-            rust_name: "v_switch_ids",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 1,\n  \"RequestId\": \"RequestId\",\n  \"TotalCount\": 1,\n  \"VSwitches\": [\n    {\n      \"AvailableIpAddressCount\": \"AvailableIpAddressCount\",\n      \"CidrBlock\": \"CidrBlock\",\n      \"Description\": \"Description\",\n      \"GmtCreate\": \"GmtCreate\",\n      \"IsDefault\": \"IsDefault\",\n      \"IzNo\": \"IzNo\",\n      \"ShareType\": \"ShareType\",\n      \"Status\": \"Status\",\n      \"VSwitchId\": \"VSwitchId\",\n      \"VSwitchName\": \"VSwitchName\"\n    }\n  ]\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_v_switch_list::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_v_switches::DescribeVSwitchesError;
 pub use aliyun_rds_types::describe_v_switches::*;
@@ -244,7 +243,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeVSwitchesFluentBuilde
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -300,112 +299,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeVSwitchesFluentBuilde
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeVSwitches",
-    rust_name: "describe_v_switches",
-    summary: "Queries the details of vSwitch that are available in a virtual private cloud (VPC).",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID of the VSwitch. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the VPC to which the vSwitch belongs.\n\n> You must configure this parameter or **DedicatedHostGroupId**.",
-            example: Some("vpc-bp1opxu1zkhn**********"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ZoneId",
-            rust_name: "zone_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the zone to which the vSwitch belongs. You can call the DescribeAvailableZones operation to query zone IDs. If you specify this parameter, the query results are filtered based on the value of this parameter and only the details of the VSwitch that is deployed in the specified zone are returned.",
-            example: Some("cn-hangzhou-i"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DedicatedHostGroupId",
-            rust_name: "dedicated_host_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The dedicated cluster ID. You can call the DescribeDedicatedHostGroups operation to query the dedicated cluster ID. If you specify this parameter, the details of all VSwitches in the VPC to which the dedicated cluster belongs are returned.\n\n>  You must specify this parameter or the **VpcId** parameter.",
-            example: Some("dhg-7a9********"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of the page to return. Default value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries to return on each page. Valid values: **1 to 50**. Default value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the resource group.",
-            example: Some("rg-bp67acfmxazb4p****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        273, 446, 283, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 30,\n  \"RequestId\": \"8A68AEA1-AFBD-53F8-9BBB-06555EAE5C0E\",\n  \"TotalCount\": 2,\n  \"VSwitchs\": [\n    {\n      \"AvailableIpAddressCount\": \"1\",\n      \"CidrBlock\": \"172.16.XX.XX/24\",\n      \"Description\": \"vSwitchDescription\",\n      \"IsDefault\": true,\n      \"IzNo\": \"cn-hangzhou-j\",\n      \"Status\": \"Available\",\n      \"VSwitchId\": \"vsw-bp1pnaz94xc****\",\n      \"VSwitchName\": \"test\"\n    }\n  ]\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_v_switches::METADATA;

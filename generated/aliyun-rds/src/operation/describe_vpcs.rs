@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_vpcs::DescribeVpcsError;
+pub use aliyun_rds_errors::describe_vpcs::CommonError;
 pub use aliyun_rds_types::describe_vpcs::*;
 
 impl crate::Client {
@@ -235,7 +235,7 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeVpcsFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -291,112 +291,4 @@ impl aliyun_runtime::paginator::PagedOperation for DescribeVpcsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeVpcs",
-    rust_name: "describe_vpcs",
-    summary: "Describe vpcs.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Default value: 1.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Default value: 20.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Product",
-            rust_name: "product",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The cloud product type.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VpcId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the VPC. Specify this parameter to query a specific VPC.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ZoneId",
-            rust_name: "zone_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The zone ID.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"PageNumber\": 1,\n  \"PageSize\": 1,\n  \"RequestId\": \"RequestId\",\n  \"TotalCount\": 1,\n  \"Vpcs\": [\n    {\n      \"AliUid\": \"AliUid\",\n      \"Bid\": \"Bid\",\n      \"CidrBlock\": \"CidrBlock\",\n      \"GmtCreate\": \"GmtCreate\",\n      \"GmtModified\": \"GmtModified\",\n      \"IsDefault\": true,\n      \"RegionNo\": \"RegionNo\",\n      \"Status\": \"Status\",\n      \"VSwitchs\": [\n        {\n          \"CidrBlock\": \"CidrBlock\",\n          \"GmtCreate\": \"GmtCreate\",\n          \"GmtModified\": \"GmtModified\",\n          \"IsDefault\": true,\n          \"IzNo\": \"IzNo\",\n          \"Status\": \"Status\",\n          \"VSwitchId\": \"VSwitchId\",\n          \"VSwitchName\": \"VSwitchName\"\n        }\n      ],\n      \"VpcId\": \"VpcId\",\n      \"VpcName\": \"VpcName\"\n    }\n  ]\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::describe_vpcs::METADATA;

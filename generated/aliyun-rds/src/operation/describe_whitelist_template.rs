@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::describe_whitelist_template::DescribeWhitelistTemplateError;
 pub use aliyun_rds_types::describe_whitelist_template::*;
@@ -147,64 +146,4 @@ impl DescribeWhitelistTemplateFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DescribeWhitelistTemplate",
-    rust_name: "describe_whitelist_template",
-    summary: "Queries information about the specified IP whitelist.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "TemplateId",
-            rust_name: "template_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the whitelist template. You can call the [DescribeAllWhitelistTemplate](https://www.alibabacloud.com/help/doc-detail/2412075.htm) operation to obtain the ID of the whitelist template.",
-            example: Some("1012"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        152, 824, 774, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"Template\": {\n      \"Id\": 1013,\n      \"Ips\": \"10.1.X.X,2.3.X.X\",\n      \"TemplateId\": 424,\n      \"TemplateName\": \"template_123\",\n      \"UserId\": 0\n    }\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"success\",\n  \"RequestId\": \"ED169A3E-1657-4104-82AB-24EA8CD0DB75\",\n  \"Success\": true\n}",
-    ),
-};
+pub use aliyun_rds_metadata::describe_whitelist_template::METADATA;

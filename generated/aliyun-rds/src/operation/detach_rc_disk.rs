@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::detach_rc_disk::DetachRcDiskError;
 pub use aliyun_rds_types::detach_rc_disk::*;
@@ -132,77 +131,4 @@ impl DetachRcDiskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "DetachRCDisk",
-    rust_name: "detach_rc_disk",
-    summary: "Detaches a pay-as-you-go data disk or a system disk from an RDS Custom instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "InstanceId",
-            rust_name: "instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rc-dh2jf9n6j4s14926****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DiskId",
-            rust_name: "disk_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the disk that you want to detach.",
-            example: Some("rcd-f8zh55g5gbk1byjr****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DeleteWithInstance",
-            rust_name: "delete_with_instance",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The reserved parameter. This parameter is not supported.",
-            example: Some("true"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 136, 139, 140, 141, 137, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 145, 146,
-        142, 147, 143, 148, 627, 149, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"C8E88DED-533F-4B3C-9207-731FBF394CCA\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::detach_rc_disk::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::evaluate_local_extend_disk::EvaluateLocalExtendDiskError;
 pub use aliyun_rds_types::evaluate_local_extend_disk::*;
@@ -146,76 +145,4 @@ impl EvaluateLocalExtendDiskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "EvaluateLocalExtendDisk",
-    rust_name: "evaluate_local_extend_disk",
-    summary: "评估紧急本地扩容磁盘解锁可使用的磁盘空间",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance name.",
-            example: Some("rm-m5e999iqm65******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Storage",
-            rust_name: "storage",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The new storage capacity. Unit: GB.",
-            example: Some("1000"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-ac****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        774, 830, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 831, 832, 54, 55, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Available\": \"true\",\n  \"DBInstanceId\": \"rm-wz9s06u4drm******\\n\",\n  \"DBInstanceTransType\": \"0\",\n  \"LocalUpgradeDiskLimit\": 100,\n  \"RequestId\": \"A4C4D26F-E5CE-5A28-8C54-46A6FB318223\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::evaluate_local_extend_disk::METADATA;

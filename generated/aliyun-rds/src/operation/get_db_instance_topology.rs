@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::get_db_instance_topology::GetDbInstanceTopologyError;
 pub use aliyun_rds_types::get_db_instance_topology::*;
@@ -102,41 +101,4 @@ impl GetDbInstanceTopologyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "GetDBInstanceTopology",
-    rust_name: "get_db_instance_topology",
-    summary: "Queries the topology of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5*******"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        833, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 834, 835, 237, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 195, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"None\",\n  \"Data\": {\n    \"Connections\": [\n      {\n        \"ConnectionString\": \"rm-m5ezban****mysql.rds.aliyuncs.com\",\n        \"DBInstanceName\": \"rm-m5ezban****\",\n        \"NetType\": \"vpc\",\n        \"ZoneId\": \"cn-qingdao-c\"\n      }\n    ],\n    \"DBInstanceName\": \"rm-m5ezban****\",\n    \"Nodes\": [\n      {\n        \"DBInstanceName\": \"rm-m5ezban****\",\n        \"DedicatedHostGroupId\": \"dhg-4n****\",\n        \"DedicatedHostId\": \"i-bp****\",\n        \"NodeId\": \"349054\",\n        \"Role\": \"master\",\n        \"ZoneId\": \"cn-qingdao-c\"\n      }\n    ]\n  },\n  \"Message\": \"None\",\n  \"RequestId\": \"7430AB1A-6D49-5B6D-B9E5-920250076074\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::get_db_instance_topology::METADATA;

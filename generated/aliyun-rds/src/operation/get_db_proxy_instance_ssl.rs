@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::get_db_proxy_instance_ssl::GetDbProxyInstanceSslError;
 pub use aliyun_rds_types::get_db_proxy_instance_ssl::*;
@@ -144,65 +143,4 @@ impl GetDbProxyInstanceSslFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "GetDbProxyInstanceSsl",
-    rust_name: "get_db_proxy_instance_ssl",
-    summary: "Queries the SSL encryption settings for a dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-t4n3axxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        836, 474, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 751, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 195, 837, 328, 483, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DbProxyCertListItems\": {\n    \"DbProxyCertListItems\": [\n      {\n        \"CertCommonName\": \"test1234.rwlb.rds.aliyuncs.com\",\n        \"DbInstanceName\": \"rm-t4n3a****\",\n        \"EndpointName\": \"bu****\",\n        \"EndpointType\": \"RWSplit\",\n        \"SslExpiredTime\": \"2021-12-16T08:43:20Z\"\n      }\n    ]\n  },\n  \"RequestId\": \"D330E60C-8AAA-4D63-8F64-5B78F4692F98\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::get_db_proxy_instance_ssl::METADATA;

@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::grant_account_privilege::GrantAccountPrivilegeError;
 pub use aliyun_rds_types::grant_account_privilege::*;
@@ -144,78 +143,4 @@ impl GrantAccountPrivilegeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "GrantAccountPrivilege",
-    rust_name: "grant_account_privilege",
-    summary: "Grants an account the permissions on a database of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The username of the account.",
-            example: Some("test1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the database on which you want to grant permissions. Separate multiple database names with commas (,).",
-            example: Some("testDB1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountPrivilege",
-            rust_name: "account_privilege",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The permissions that you want to grant to the account. The number of permissions must be the same as the number of databases that you specify for the DBName parameter. You can specify this parameter based on your business requirements. Valid values:\n\n*   **ReadWrite**: read and write permissions\n*   **ReadOnly**: read-only permissions\n*   **DDLOnly**: DDL-only permissions\n*   **DMLOnly**: DML-only permissions\n*   **DBOwner**: database owner permissions\n\n> \n\n*   If the instance runs MySQL or MariaDB, you can set this parameter to **ReadWrite**, **ReadOnly**, **DDLOnly**, or **DMLOnly**.\n\n*   If the instance runs SQL Server, you can set this parameter to **ReadWrite**, **ReadOnly**, or **DBOwner**.\n*   If the instance runs PostgreSQL and uses cloud disks, you can set this parameter to **DBOwner**.",
-            example: Some("ReadWrite"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 838, 166, 839, 231, 601, 840, 841, 18, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
-        25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2,
-        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 603, 287, 237, 200, 327, 842, 238, 336,
-        843, 844, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 132, 162, 606, 54, 55, 53, 56,
-        58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"81BC9559-7B22-4B7F-B705-5F56DEECDEA7\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::grant_account_privilege::METADATA;

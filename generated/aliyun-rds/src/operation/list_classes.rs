@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_classes::ListClassesError;
 pub use aliyun_rds_types::list_classes::*;
@@ -192,101 +191,4 @@ impl ListClassesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ListClasses",
-    rust_name: "list_classes",
-    summary: "Queries the specification details of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CommodityCode",
-            rust_name: "commodity_code",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The commodity code of the instances.\n\n*   **bards_intl**: The instances are pay-as-you-go primary instances.\n*   **rds_intl**: The instances are subscription primary instances.\n*   **rords_intl**: The instances are pay-as-you-go read-only instances.\n*   **rds_rordspre_public_intl**: The instances are subscription read-only instances.",
-            example: Some("bards_intl"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n>  If you set the **CommodityCode** parameter to the commodity code of read-only instances, you must specify this parameter.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "OrderType",
-            rust_name: "order_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The type of order that you want to query. Valid values:\n\n*   **BUY**: specifies the query orders that are used to purchase instances.\n*   **UPGRADE**: specifies the query orders that are used to change the specifications of instances.\n*   **RENEW**: specifies the query orders that are used to renew instances.\n*   **CONVERT**: specifies the query orders that are used to change the billing methods of instances.",
-            example: Some("BUY"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.\n\n>  If you are using an Alibaba Cloud account on the International site (alibabacloud.com), you must specify this parameter.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Engine",
-            rust_name: "engine",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The database engine of the instance. Valid values:\n\n*   **MySQL**\n*   **SQLServer**\n*   **PostgreSQL**\n*   **MariaDB**",
-            example: Some("MySQL"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        562, 563, 849, 644, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 452, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 850, 157, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": [\n    {\n      \"ClassCode\": \"mysql.n1.micro.1\",\n      \"ClassGroup\": \"general-purpose\",\n      \"Cpu\": \"1\",\n      \"EncryptedMemory\": \"4\",\n      \"InstructionSetArch\": \"arm\",\n      \"MaxConnections\": \"2000\",\n      \"MaxIOMBPS\": \"1024Mbps\",\n      \"MaxIOPS\": \"10000\",\n      \"MemoryClass\": \"1GB\",\n      \"ReferencePrice\": \"2500\",\n      \"category\": \"Basic\",\n      \"storageType\": \"cloud_essd\"\n    }\n  ],\n  \"RegionId\": \"cn-hangzhou\",\n  \"RequestId\": \"CF8D35BF-263D-4F7B-883A-1163B79A9EC6\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::list_classes::METADATA;

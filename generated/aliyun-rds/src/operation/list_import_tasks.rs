@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_import_tasks::ListImportTasksError;
+pub use aliyun_rds_errors::list_import_tasks::CommonError;
 pub use aliyun_rds_types::list_import_tasks::*;
 
 impl crate::Client {
@@ -164,7 +164,7 @@ impl aliyun_runtime::paginator::PagedOperation for ListImportTasksFluentBuilder 
     const DEFAULT_PAGE_SIZE: Option<u32> = Some(30);
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -220,76 +220,4 @@ impl aliyun_runtime::paginator::PagedOperation for ListImportTasksFluentBuilder 
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ListImportTasks",
-    rust_name: "list_import_tasks",
-    summary: "List import tasks.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to obtain the instance ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MaxResults",
-            rust_name: "max_results",
-            value_type: metadata::ValueType::Int64,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values: **1 to 100**.\n\nDefault value: **30**.\n> If you specify this parameter, the **PageSize** and **PageNumber** parameters are unavailable.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NextToken",
-            rust_name: "next_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The pagination token.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Items\": [\n    {\n      \"CreatedTime\": \"CreatedTime\",\n      \"DbVersion\": \"DbVersion\",\n      \"Status\": \"Status\",\n      \"TargetInstanceName\": \"TargetInstanceName\",\n      \"TaskId\": 1,\n      \"TaskName\": \"TaskName\",\n      \"TaskType\": \"TaskType\"\n    }\n  ],\n  \"MaxResults\": 1,\n  \"NextToken\": \"NextToken\",\n  \"RequestId\": \"RequestId\"\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::list_import_tasks::METADATA;

@@ -14,7 +14,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::list_tag_resources::ListTagResourcesError;
 pub use aliyun_rds_types::list_tag_resources::*;
@@ -184,7 +183,7 @@ impl aliyun_runtime::paginator::PagedOperation for ListTagResourcesFluentBuilder
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::NextToken;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -244,89 +243,4 @@ impl aliyun_runtime::paginator::PagedOperation for ListTagResourcesFluentBuilder
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ListTagResources",
-    rust_name: "list_tag_resources",
-    summary: "Queries the tags that are added to one or more instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceType",
-            rust_name: "resource_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The type of the resource. Set the value to **INSTANCE**.",
-            example: Some("INSTANCE"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NextToken",
-            rust_name: "next_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The token required to obtain more results. This parameter is not required in the first query. If a query does not return all results, you can specify the token returned from the previous query for the next query to obtain more results.",
-            example: Some("212db86sca4384811e0b5e8707ec21345"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceId",
-            rust_name: "resource_id",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The instance ID. You can specify a maximum of **50** instance IDs.****\n\n>  You must specify at least one of the **ResourceId** and **Key** parameters.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The tag list.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        851, 852, 853, 854, 0, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3,
-        36, 1, 8, 14, 15, 16, 19, 38, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 855, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56,
-        58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"NextToken\": \"212db86sca4384811e0b5e8707ec21345\",\n  \"RequestId\": \"47A514A1-4B77-4E30-B4C5-2A880650B3FD\",\n  \"TagResources\": {\n    \"TagResource\": [\n      {\n        \"ResourceId\": \"rm-uf6wjk5****\",\n        \"ResourceType\": \"ALIYUN::RDS::INSTANCE\",\n        \"TagKey\": \"testkey1\",\n        \"TagValue\": \"testvalue1\"\n      }\n    ]\n  }\n}",
-    ),
-};
+pub use aliyun_rds_metadata::list_tag_resources::METADATA;

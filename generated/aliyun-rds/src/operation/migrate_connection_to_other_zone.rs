@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::migrate_connection_to_other_zone::MigrateConnectionToOtherZoneError;
 pub use aliyun_rds_types::migrate_connection_to_other_zone::*;
@@ -139,65 +138,4 @@ impl MigrateConnectionToOtherZoneFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "MigrateConnectionToOtherZone",
-    rust_name: "migrate_connection_to_other_zone",
-    summary: "Migrates an instance to a different zone.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp1oypo6ky19y****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ConnectionString",
-            rust_name: "connection_string",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The endpoint of the instance. The endpoint is specified when you create the instance.",
-            example: Some("rm-bp1oypo6ky19y****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ZoneId",
-            rust_name: "zone_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the zone.",
-            example: Some("cn-hangzhou-i"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 856, 857, 834, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 858, 195, 54, 55, 53,
-        56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"InvalidParam\",\n  \"Message\": \"Invalid Parameter.\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::migrate_connection_to_other_zone::METADATA;

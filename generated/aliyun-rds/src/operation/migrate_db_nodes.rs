@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::migrate_db_nodes::MigrateDbNodesError;
 pub use aliyun_rds_types::migrate_db_nodes::*;
@@ -186,101 +185,4 @@ impl MigrateDbNodesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "MigrateDBNodes",
-    rust_name: "migrate_db_nodes",
-    summary: "Changes the zone of a node from an ApsaraDB RDS for MySQL instance that runs RDS Cluster Edition.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies the client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the IDs of instances.",
-            example: Some("rm-t4n3a****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBNode",
-            rust_name: "db_node",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::Json,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The details of the nodes.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EffectiveTime",
-            rust_name: "effective_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The time when you want the system to start the migration. Valid value:\n\n*   **Immediately**: The system immediately starts the migration. This is the default value.\n*   **MaintainTime**: The system starts the migration during the specified maintenance window.\n*   **Specified**: The system starts the migration at the specified point in time.",
-            example: Some("MaintainTime"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VSwitchId",
-            rust_name: "v_switch_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The vSwitch ID.",
-            example: Some("vsw-****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SwitchTime",
-            rust_name: "switch_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies the time when the modification is performed. We recommend that you apply the specification during off-peak hours. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2022-05-06T09:24:00Z"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        462, 463, 864, 865, 120, 423, 866, 867, 868, 869, 870, 871, 468, 872, 469, 6, 22,
-        30, 24, 10, 7, 32, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38,
-        0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 873,
-        470, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 195, 315, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"8B993DA9-5272-5414-94E3-4CA8BA0146C2\",\n  \"DBInstanceId\": \"rm-uf64oq9381l03w1qp\",\n  \"Success\": true\n}",
-    ),
-};
+pub use aliyun_rds_metadata::migrate_db_nodes::METADATA;

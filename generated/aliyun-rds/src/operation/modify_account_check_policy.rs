@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_account_check_policy::ModifyAccountCheckPolicyError;
 pub use aliyun_rds_types::modify_account_check_policy::*;
@@ -162,88 +161,4 @@ impl ModifyAccountCheckPolicyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyAccountCheckPolicy",
-    rust_name: "modify_account_check_policy",
-    summary: "Checks whether a password policy is applied to an account.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The client token can contain only ASCII characters. If you do not specify this parameter, the system automatically uses the request ID as the client token. The request ID may be different for each request.",
-            example: Some("ETnLKlblzczshOTUbOC****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. For more information about resource groups, see related documentation.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The account username.",
-            example: Some("DatabaseTest"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CheckPolicy",
-            rust_name: "check_policy",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "Specifies whether to apply the password policy",
-            example: Some("true"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        14, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"866F5EB8-4650-4061-87F0-379F6F968BCE\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_account_check_policy::METADATA;

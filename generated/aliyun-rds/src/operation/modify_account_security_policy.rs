@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_account_security_policy::ModifyAccountSecurityPolicyError;
 pub use aliyun_rds_types::modify_account_security_policy::*;
@@ -165,78 +164,4 @@ impl ModifyAccountSecurityPolicyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyAccountSecurityPolicy",
-    rust_name: "modify_account_security_policy",
-    summary: "Modifies the password policy for an account of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/2628785.htm) operation to query the instance ID.",
-            example: Some("rm-bp1ibu****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "GroupPolicy",
-            rust_name: "group_policy",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The custom password policy for the account of the ApsaraDB RDS for SQL Server instance. The following policies are supported:\n\n*   `{\"account security policy\": {\"MaximumPasswordAge\": Specify the maximum password age}}`: You can configure only the maximum password age. After the maximum password age is reached, you must change the password.\n*   `{\"accountSecurityPolicy\": {\"MaximumPasswordAge\": Specify the minimum password age}}`: You can configure only the minimum password age. During the specified period, you cannot change the password.\n*   `{\"accountSecurityPolicy\": {\"MaximumPasswordAge\": Specify the maximum password age, \"MinimumPasswordAge\": Specify the minimum password age}}`: You can configure the maximum and minimum password age at the same time.\n\n>  The minimum password age cannot be greater than the maximum password age. Valid values for the minimum password age: 0 to 998. Valid values for the maximum password age: 0 to 999.",
-            example: Some(
-                "{\"accountSecurityPolicy\": {\"MaximumPasswordAge\": 30, \"MinimumPasswordAge\": 20}}",
-            ),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        921, 922, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"F2911788-25E8-42E5-A3A3-1B38D263F01E\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_account_security_policy::METADATA;

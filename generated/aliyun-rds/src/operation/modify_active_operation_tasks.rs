@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_active_operation_tasks::ModifyActiveOperationTasksError;
 pub use aliyun_rds_types::modify_active_operation_tasks::*;
@@ -151,65 +150,4 @@ impl ModifyActiveOperationTasksFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyActiveOperationTasks",
-    rust_name: "modify_active_operation_tasks",
-    summary: "Changes the switching time of scheduled O\\\\\\\\\\\\&M tasks for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "Ids",
-            rust_name: "ids",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The O\\&M task ID. Separate multiple IDs with commas (,).\n\n>  You can call the DescribeActiveOperationTask operation to query the O\\&M task ID.",
-            example: Some("11111,22222"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SwitchTime",
-            rust_name: "switch_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The scheduled switching time that you want to specify. Specify the time in the ISO 8601 standard in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.\n\n>  The time that is specified by the SwitchTime parameter cannot be later than the time that is specified by the Deadline parameter. You can call the DescribeActiveOperationTasks operation to query the value of the Deadline parameter in the response.",
-            example: Some("2019-10-17T18:50:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ImmediateStart",
-            rust_name: "immediate_start",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to immediately start scheduling. Valid values:\n\n*   0 (default): no\n*   1: yes\n\n> \n\n*   If you set this parameter to 0, the SwitchTime parameter takes effect. If you set this parameter to 1, the SwitchTime parameter does not take effect. In this case, the start time of the task is the current time, and the system determines the switching time based on the start time.\n\n*   Immediate scheduling specifies that the task enters the preparing state instead of being executed immediately. After the preparation is complete, the switchover is performed. You can call the DescribeActiveOperationTasks to query the preparation time that is returned for the PrepareInterval parameter.",
-            example: Some("0"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        164, 35, 670, 923, 924, 925, 926, 927, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25,
-        42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 26, 2, 18, 17,
-        13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54,
-        55, 53, 928, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Ids\": \"11111,22222\",\n  \"RequestId\": \"E9ADB6BE-1598-57FC-B86D-D7F4C69B****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_active_operation_tasks::METADATA;

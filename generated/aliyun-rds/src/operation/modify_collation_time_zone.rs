@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_collation_time_zone::ModifyCollationTimeZoneError;
 pub use aliyun_rds_types::modify_collation_time_zone::*;
@@ -148,64 +147,4 @@ impl ModifyCollationTimeZoneFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyCollationTimeZone",
-    rust_name: "modify_collation_time_zone",
-    summary: "Modifies the character set collation and time zone of system databases on an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Collation",
-            rust_name: "collation",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The character set collation of the instance. By default, the system does not modify the character set collation of the instance. Valid values:\n\n*   **Chinese_PRC_CI_AS**\n*   **Chinese_PRC_CS_AS**\n*   **Chinese_PRC_BIN**\n*   **Latin1\\_General_CI_AS**\n*   **Latin1\\_General_CS_AS**\n*   **SQL_Latin1\\_General_CP1\\_CI_AS**\n*   **SQL_Latin1\\_General_CP1\\_CS_AS**\n*   **Japanese_CI_AS**\n*   **Japanese_CS_AS**\n*   **Chinese_Taiwan_Stroke_CI_AS**\n*   **Chinese_Taiwan_Stroke_CS_AS**\n\n> *   The default character set collation of the instance is **Chinese_PRC_CI_AS**.\n> *   You must specify one of the **Collation** and **Timezone** parameters.",
-            example: Some("Latin1_General_CI_AS"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Timezone",
-            rust_name: "timezone",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The time zone of the instance. By default, the system does not modify the time zone.\n\n> *   The default time zone of the instance is **China Standard Time**.\n> *   You must specify one of the **Collation** and **Timezone** parameters.",
-            example: Some("China Standard Time"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 637, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 340, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Collation\": \"Chinese_PRC_CS_AS\",\n  \"DBInstanceId\": \"rm-bp15qi0nd1u27****\",\n  \"RequestId\": \"58D48758-F035-52D3-A4FB-80C73DA3E95C\",\n  \"TaskId\": \"56365****\",\n  \"Timezone\": \"China Standard Time\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_collation_time_zone::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_custins_resource::ModifyCustinsResourceError;
 pub use aliyun_rds_types::modify_custins_resource::*;
@@ -196,101 +195,4 @@ impl ModifyCustinsResourceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyCustinsResource",
-    rust_name: "modify_custins_resource",
-    summary: "修改实例资源",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.",
-            example: Some("rm-j5ekvfeengm******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceType",
-            rust_name: "resource_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource type.",
-            example: Some("Memory"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "IncreaseRatio",
-            rust_name: "increase_ratio",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The increase rate in percentage.",
-            example: Some("10"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AdjustDeadline",
-            rust_name: "adjust_deadline",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The deadline for the modification.",
-            example: Some("2022-12-31 23:59:06"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RestoreOriginalSpecification",
-            rust_name: "restore_original_specification",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The original value. This parameter must be specified when the **ResourceType** parameter is set to **instance**.",
-            example: Some("200"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetValue",
-            rust_name: "target_value",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The target value. This parameter is available only if you set the ScalingRuleType parameter to TargetTrackingScalingRule or PredictiveScalingRule. The value must be greater than 0 and can contain up to three decimal places.",
-            example: Some("3000"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        765, 766, 767, 768, 769, 770, 771, 772, 773, 944, 22, 30, 24, 10, 7, 32, 6, 33,
-        29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35,
-        26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 775, 776, 52, 47, 43, 48, 49,
-        44, 51, 50, 46, 45, 945, 778, 54, 55, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"6B5A6839-31A7-58D4-9F96-772BFAFD1CB5\",\n  \"TaskId\": 0\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_custins_resource::METADATA;

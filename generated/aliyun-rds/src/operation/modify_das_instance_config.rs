@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_das_instance_config::ModifyDasInstanceConfigError;
 pub use aliyun_rds_types::modify_das_instance_config::*;
@@ -181,88 +180,4 @@ impl ModifyDasInstanceConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDasInstanceConfig",
-    rust_name: "modify_das_instance_config",
-    summary: "Configures automatic storage expansion for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the generated token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCz*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StorageAutoScale",
-            rust_name: "storage_auto_scale",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &["Enable", "Disable"],
-            required: true,
-            description: "Specifies whether to enable automatic storage expansion. Valid values:\n\n*   **Enable**\n*   **Disable**",
-            example: Some("Enable"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StorageThreshold",
-            rust_name: "storage_threshold",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The threshold in percentage based on which an automatic storage expansion is triggered. If the available storage reaches the threshold, ApsaraDB RDS increases the storage capacity of the instance. Valid values:\n\n*   **10**\n*   **20**\n*   **30**\n*   **40**\n*   **50**\n\n>  If you set the StorageAutoScale parameter to **Enable**, you must specify this parameter.",
-            example: Some("50"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StorageUpperBound",
-            rust_name: "storage_upper_bound",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The maximum storage capacity that is allowed for an automatic storage expansion. The value of this parameter must be greater than or equal to the current storage capacity of the RDS instance.\n\n*   If the RDS instance uses ESSDs, the maximum value of this parameter can be set to 32000 GB.\n*   If the RDS instance uses standard SSDs, the maximum value of this parameter can be set to 6000 GB.\n\n>  If you set the **StorageAutoScale** parameter to **Enable**, you must specify this parameter.",
-            example: Some("1000"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1104, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"C3C247D4-1643-4C5D-87C2-C829543FC626\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_das_instance_config::METADATA;

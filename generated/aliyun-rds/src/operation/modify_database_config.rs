@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_database_config::ModifyDatabaseConfigError;
 pub use aliyun_rds_types::modify_database_config::*;
@@ -145,78 +144,4 @@ impl ModifyDatabaseConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDatabaseConfig",
-    rust_name: "modify_database_config",
-    summary: "Modifies the property settings of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-t4nnu1my39qr8****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBName",
-            rust_name: "db_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The database name.\n\n>  You can specify only one database name.",
-            example: Some("testDB"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DatabasePropertyName",
-            rust_name: "database_property_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The database property that you want to modify.\n\n*   **If you want to modify a property of the database**, set this parameter to the name of the database property.\n*   **If you want to archive data from the database to an OSS bucket**, specify the database status. If you set this parameter to `covert_online_db_to_cold_storage`, the system converts an online database to a cold storage database. If you set this parameter to `convert_cold_storage_db_to_online`, the system converts a cold storage database to an online database.",
-            example: Some("compatibility_level"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DatabasePropertyValue",
-            rust_name: "database_property_value",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The value of the database property that you want to modify.\n\n*   **If you want to modify a property of the database**, set this parameter to the property value.\n*   **If you want to archive data from the database to an OSS bucket**, set this parameter to **1**. The system converts a database to a cold storage database or an online database.",
-            example: Some("150"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 1105, 1106, 1107, 1108, 13, 1109, 1110, 1017, 1018, 623, 1111, 285, 286,
-        1112, 1113, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28, 40, 20, 39, 11,
-        21, 31, 34, 287, 1114, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53,
-        1115, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Message\": \"successful\",\n  \"RequestId\": \"F5C79A20-E931-5389-BC04-DEBA2D3ABD8D\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_database_config::METADATA;

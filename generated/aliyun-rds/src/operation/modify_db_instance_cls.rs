@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_cls::ModifyDbInstanceClsError;
+pub use aliyun_rds_errors::modify_db_instance_cls::CommonError;
 pub use aliyun_rds_types::modify_db_instance_cls::*;
 
 impl crate::Client {
@@ -231,122 +231,4 @@ impl ModifyDbInstanceClsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceCLS",
-    rust_name: "modify_db_instance_cls",
-    summary: "Modify DB instance CLS.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EncryptionAlgorithm",
-            rust_name: "encryption_algorithm",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The encryption algorithm. Valid values:\n\n- AES_128_CBC\n- AES_128_GCM\n- AES_128_CTR\n- AES_128_ECB\n- AES_256_CBC\n- AES_256_GCM\n- AES_256_CTR\n- AES_256_ECB\n- SM4_128_CBC\n- SM4_128_GCM\n- SM4_128_CTR\n- SM4_128_ECB",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EncryptionKey",
-            rust_name: "encryption_key",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the encryption key. This parameter is required when you use a KMS key.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EncryptionKeyMode",
-            rust_name: "encryption_key_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The column encryption key mode. Valid values:\n\n- client_key: A user-generated random key configured on the client side.\n- kms_key: A custom key configured by using Alibaba Cloud KMS.\n\nNote\nAfter an instance is configured to use a KMS key, you can no longer use a random key configured on the client side.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EncryptionStatus",
-            rust_name: "encryption_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The column encryption status. Valid values:\n- 1: Encryption is enabled.\n- 0: Encryption is disabled.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "IsRotate",
-            rust_name: "is_rotate",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to rotate the key.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RoleArn",
-            rust_name: "role_arn",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The global resource descriptor of the role, used to specify the specific role. For details, see RAM role overview.\nNote\nThis parameter takes effect only when the column encryption key pattern is set to kms_key. If you do not specify this parameter, the internal default value is used.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "WhiteListMode",
-            rust_name: "white_list_mode",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to enable the whitelist mode. A value of true indicates that only columns in the whitelist are encrypted. A value of false indicates that all columns are encrypted.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some("{\n  \"RequestId\": \"RequestId\"\n}\n"),
-};
+pub use aliyun_rds_metadata::modify_db_instance_cls::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_delayed_replication_time::ModifyDbInstanceDelayedReplicationTimeError;
 pub use aliyun_rds_types::modify_db_instance_delayed_replication_time::*;
@@ -126,52 +125,4 @@ impl ModifyDbInstanceDelayedReplicationTimeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceDelayedReplicationTime",
-    rust_name: "modify_db_instance_delayed_replication_time",
-    summary: "Configures the replication latency for a read-only ApsaraDB RDS for MySQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the instance ID.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ReadSQLReplicationTime",
-            rust_name: "read_sql_replication_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The replication latency of the read-only instance. Unit: seconds.",
-            example: Some("100"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 633, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 955, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rr-uf6wjk5****\",\n  \"ReadSQLReplicationTime\": \"100\",\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\",\n  \"TaskId\": \"1715482.0\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_instance_delayed_replication_time::METADATA;

@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_deletion_protection::ModifyDbInstanceDeletionProtectionError;
 pub use aliyun_rds_types::modify_db_instance_deletion_protection::*;
@@ -153,64 +152,4 @@ impl ModifyDbInstanceDeletionProtectionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceDeletionProtection",
-    rust_name: "modify_db_instance_deletion_protection",
-    summary: "Enable or disable the release protection feature for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the generated token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DeletionProtection",
-            rust_name: "deletion_protection",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "Specifies whether to enable the release protection feature for the read-only instance. Valid values:\n\n*   **true**\n*   **false**",
-            example: Some("true"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        956, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"3C5CFDEE-F774-4DED-89A2-1D76EC63C575\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_instance_deletion_protection::METADATA;

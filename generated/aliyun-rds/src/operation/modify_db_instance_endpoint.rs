@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_endpoint::ModifyDbInstanceEndpointError;
 pub use aliyun_rds_types::modify_db_instance_endpoint::*;
@@ -179,89 +178,4 @@ impl ModifyDbInstanceEndpointFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceEndpoint",
-    rust_name: "modify_db_instance_endpoint",
-    summary: "Modifies the weight of an endpoint for an instance that runs RDS Cluster Edition.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests.\n\nThe token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("6000170000591aed949d0f****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceEndpointId",
-            rust_name: "db_instance_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The endpoint ID of the instance. You can call the DescribeDBInstanceEndpoints operation to query the endpoint ID.",
-            example: Some("ep-****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceEndpointDescription",
-            rust_name: "db_instance_endpoint_description",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The user-defined description of the endpoint.",
-            example: Some("for readonly business"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NodeItems",
-            rust_name: "node_items",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::Json,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The information about the endpoint.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        339, 414, 429, 418, 957, 417, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 200, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 162,
-        157, 432, 426, 427, 240, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Data\": {\n    \"DBInstanceEndpointId\": \"ep-****\",\n    \"DBInstanceName\": \"rm-****\"\n  },\n  \"RequestId\": \"F2911788-25E8-42E5-A3A3-1B38D263F01E\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_instance_endpoint::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_ha_config::ModifyDbInstanceHaConfigError;
 pub use aliyun_rds_types::modify_db_instance_ha_config::*;
@@ -128,65 +127,4 @@ impl ModifyDbInstanceHaConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceHAConfig",
-    rust_name: "modify_db_instance_ha_config",
-    summary: "Changes the high availability (HA) and data replication mode of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "SyncMode",
-            rust_name: "sync_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The data replication mode of the instance. For more information, see [Data replication mode](https://www.alibabacloud.com/help/doc-detail/96055.htm).\n\n*   Semi-sync: the semi-synchronous mode.\n*   Sync: the synchronous mode.\n*   gAsyncg: the asynchronous mode.\n*   Mgr: the MySQL group replication (MGR) mode. This mode is available only for the China site (aliyun.com).\n\n> This parameter is not supported for instances that run SQL Server 2017 on RDS Cluster Edition.",
-            example: Some("Sync"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "HAMode",
-            rust_name: "ha_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The HA mode of the instance.\n\n*   RPO: Data consistency is preferred. The instance ensures data reliability to minimize data losses. If you have high requirements on data consistency, select this mode.\n*   RTO: Service availability is preferred. The instance restores the database service at the earliest opportunity to ensure service availability. If you have high requirements for service availability, select this mode.",
-            example: Some("RPO"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance.",
-            example: Some("rm-uf6wjk543xxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 407, 408, 409, 410, 411, 44, 959, 52, 47, 43, 48, 49, 51, 50, 46, 45, 54, 55,
-        53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_instance_ha_config::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_metrics::ModifyDbInstanceMetricsError;
 pub use aliyun_rds_types::modify_db_instance_metrics::*;
@@ -137,64 +136,4 @@ impl ModifyDbInstanceMetricsFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceMetrics",
-    rust_name: "modify_db_instance_metrics",
-    summary: "Modifies the Enhanced Monitoring metrics that are displayed for an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceName",
-            rust_name: "db_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1s1j103lo6****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Scope",
-            rust_name: "scope",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The application scope of this modification. Valid values:\n\n*   **instance**: This modification is applied only to the current instance.\n*   **region**: This modification is applied to all ApsaraDB RDS for PostgreSQL instances that are equipped with the same type of storage media as the current instance in the region to which the current instance belongs. For example, if the current instance is equipped with cloud disks, this modification is applied to all ApsaraDB RDS for PostgreSQL instances that are equipped with cloud disks in the region to which the current instance belongs.",
-            example: Some("instance"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MetricsConfig",
-            rust_name: "metrics_config",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The keys of the Enhanced Monitoring metrics that you want to display for the instance. You can enter a maximum of 30 metric keys. If you enter multiple metric keys, you must separate the metric keys with commas (,).\n\nYou can call the DescribeAvailableMetrics operation to query the keys of metrics.",
-            example: Some("os.cpu_usage.sys.avg,os.cpu_usage.user.avg"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        961, 962, 13, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"pgm-bp1s1j103lo6****\",\n  \"RequestId\": \"B55934BB-FFAA-5276-80A8-E0FDB12810B3\",\n  \"Scope\": \"instance\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_instance_metrics::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_network_expire_time::ModifyDbInstanceNetworkExpireTimeError;
 pub use aliyun_rds_types::modify_db_instance_network_expire_time::*;
@@ -138,64 +137,4 @@ impl ModifyDbInstanceNetworkExpireTimeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstanceNetworkExpireTime",
-    rust_name: "modify_db_instance_network_expire_time",
-    summary: "Changes the expiration time of the classic network endpoint of an instance in hybrid access mode.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ConnectionString",
-            rust_name: "connection_string",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The classic network endpoint whose expiration time you want to extend. Two types of classic network endpoints are supported:\n\n*   The internal endpoint of the classic network.\n*   The read/write splitting endpoint of the classic network.",
-            example: Some("rm-uf6wjk5xxxxx.mysql.rds.aliyuncs.com"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ClassicExpiredDays",
-            rust_name: "classic_expired_days",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The retention days of the classic network endpoint. Valid values: **1 to 120**. Unit: days.",
-            example: Some("7"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"4C467B38-3910-447D-87BC-AC049166F216\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_instance_network_expire_time::METADATA;

@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_instance_pay_type::ModifyDbInstancePayTypeError;
 pub use aliyun_rds_types::modify_db_instance_pay_type::*;
@@ -155,75 +154,4 @@ impl ModifyDbInstancePayTypeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBInstancePayType",
-    rust_name: "modify_db_instance_pay_type",
-    summary: "Changes the billing method of an instance from pay-as-you-go to subscription.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some(" rm-bp1842vmucoa5w874"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "UsedTime",
-            rust_name: "used_time",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The subscription duration of the instance. Valid values:\n\n*   If you set the **Period** parameter to **Year**, the value of the **UsedTime** parameter ranges from 1 to 5.\n*   If you set the **Period** parameter to **Month**, the value of the **UsedTime** parameter ranges from 1 to 11.",
-            example: Some("2"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PayType",
-            rust_name: "pay_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The billing method of the instance. The value is fixed as **Prepaid**, which indicates the subscription billing method.",
-            example: Some("Prepaid"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Period",
-            rust_name: "period",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The renewal cycle of the instance.\n\n*   **Year**\n*   **Month**",
-            example: Some("Year"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        349, 969, 970, 971, 353, 972, 355, 973, 275, 23, 974, 975, 22, 30, 24, 10, 7, 32,
-        6, 33, 29, 27, 25, 42, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35,
-        26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51,
-        50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some("{\n  \"OrderId\": 0\n}"),
-};
+pub use aliyun_rds_metadata::modify_db_instance_pay_type::METADATA;

@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_proxy_endpoint_address::ModifyDbProxyEndpointAddressError;
 pub use aliyun_rds_types::modify_db_proxy_endpoint_address::*;
@@ -230,102 +229,4 @@ impl ModifyDbProxyEndpointAddressFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDBProxyEndpointAddress",
-    rust_name: "modify_db_proxy_endpoint_address",
-    summary: "Modifies the database proxy endpoint of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-t4n3a****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEndpointId",
-            rust_name: "db_proxy_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the database proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the database proxy endpoint.",
-            example: Some("ta9um4****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyNewConnectString",
-            rust_name: "db_proxy_new_connect_string",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The prefix of the new database proxy endpoint. A custom value is supported.\n\n>  You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.",
-            example: Some("test123456"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyNewConnectStringPort",
-            rust_name: "db_proxy_new_connect_string_port",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The port number that is associated with the database proxy endpoint. A custom value is supported.\n\n>  You must specify at least one of the **DBProxyNewConnectString** and **DBProxyNewConnectStringPort** parameters.",
-            example: Some("3307"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyConnectStringNetType",
-            rust_name: "db_proxy_connect_string_net_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The network type of the database proxy endpoint. Valid values:\n\n*   **Public**\n*   **VPC** (default)\n\n>  If the RDS instance runs MySQL, this parameter is required.",
-            example: Some("Public"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A deprecated parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        123, 124, 384, 1091, 474, 421, 478, 607, 480, 22, 30, 24, 10, 7, 32, 6, 33, 29,
-        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 35, 26, 2,
-        18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1092, 1093, 335, 481, 237, 200, 52,
-        47, 43, 48, 49, 44, 51, 50, 46, 45, 426, 1068, 482, 483, 133, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"50F6C32B-DD73-4DA1-ADA2-0EAF2B0FCD8A\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_proxy_endpoint_address::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_db_proxy_instance_ssl::ModifyDbProxyInstanceSslError;
 pub use aliyun_rds_types::modify_db_proxy_instance_ssl::*;
@@ -189,102 +188,4 @@ impl ModifyDbProxyInstanceSslFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyDbProxyInstanceSsl",
-    rust_name: "modify_db_proxy_instance_ssl",
-    summary: "Configures SSL encryption for an dedicated proxy endpoint of an ApsaraDB RDS for MySQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-t4n3axxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbProxyEndpointId",
-            rust_name: "db_proxy_endpoint_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the proxy endpoint. You can call the DescribeDBProxyEndpoint operation to query the ID of the proxy endpoint.",
-            example: Some("ta9um4xxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbProxyConnectString",
-            rust_name: "db_proxy_connect_string",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The dedicated proxy endpoint of the instance.",
-            example: Some("test123456.rwlb.rds.aliyuncs.com"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DbProxySslEnabled",
-            rust_name: "db_proxy_ssl_enabled",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The SSL configuration setting that you want to apply on the instance. Valid values:\n\n*   0: disables SSL encryption.\n*   1: enables SSL encryption or modifies the endpoint that requires SSL encryption.\n*   2: updates the validity period of the SSL certificate.\n\n> This setting causes your instance to restart. Proceed with caution.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        555, 1116, 474, 478, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36,
-        1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20,
-        39, 11, 21, 31, 34, 1117, 1118, 335, 481, 159, 200, 725, 52, 47, 43, 48, 49, 44,
-        51, 50, 46, 45, 837, 1119, 1120, 328, 1089, 1088, 1121, 54, 55, 53, 1122, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"BF46A62B-3717-4397-9338-36BB95C898B3\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_db_proxy_instance_ssl::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_event_info::ModifyEventInfoError;
 pub use aliyun_rds_types::modify_event_info::*;
@@ -140,78 +139,4 @@ impl ModifyEventInfoFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyEventInfo",
-    rust_name: "modify_event_info",
-    summary: "Modifies information about the events in the event center.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/610399.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EventId",
-            rust_name: "event_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The event ID. You can call the DescribeEvents operation to obtain the IDs of the events. Separate multiple event IDs with commas (,). You can specify up to 20 event IDs.",
-            example: Some("5422964"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EventAction",
-            rust_name: "event_action",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The event handling action. Valid values:\n\n*   **archive**\n*   **undo**\n\n>  This parameter is required.",
-            example: Some("archive"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ActionParams",
-            rust_name: "action_params",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The action-related parameters. You can add action-related parameters based on your business requirements. The parameter value varies with the value of the TaskAction parameter.",
-            example: Some(
-                "{\\\"recoverTime\\\":\\\"2023-04-17T14:02:35Z\\\",\\\"recoverMode\\\":\\\"timePoint\\\"}",
-            ),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1123, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ErrorCode\": \"mst.errorcode.success.errormessage\",\n  \"ErrorEventId\": \"12343\",\n  \"RequestId\": \"224DB9F7-3100-4899-AB9C-C938BCCB43E7\",\n  \"SuccessCount\": 1,\n  \"SuccessEventId\": \"234221\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_event_info::METADATA;

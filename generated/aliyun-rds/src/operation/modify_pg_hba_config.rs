@@ -18,7 +18,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_pg_hba_config::ModifyPgHbaConfigError;
 pub use aliyun_rds_types::modify_pg_hba_config::*;
@@ -146,77 +145,4 @@ impl ModifyPgHbaConfigFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyPGHbaConfig",
-    rust_name: "modify_pg_hba_config",
-    summary: "Modifies the pg_hba.conf file of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bp1lymyn1v3i****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "OpsType",
-            rust_name: "ops_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The method that you use to modify the pg_hba.conf file. Valid values:\n\n*   **add**: adds one or more records. If you use this method, make sure that the value of the PriorityId parameter for each new record is different from the value of the PriorityId parameter for any existing record.\n*   **delete**: deletes one or more records. If you use this method, the record that corresponds to the specified value of the **PriorityId** parameter is deleted from the pg_hba.conf file.\n*   **modify**: modifies one or more records. If you use this method, the record that corresponds to the specified value of the **PriorityId** parameter is modified.\n*   **update**: overwrites the existing configuration in the pg_hba.conf file by using the new configuration.",
-            example: Some("add"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "HbaItem",
-            rust_name: "hba_item",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "An array that consists of the details of the AD domain services.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1135, 1136, 1137, 1138, 1139, 1140, 555, 423, 788, 1141, 22, 30, 24, 10, 7, 32,
-        6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9,
-        12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1142, 200, 52, 47, 43,
-        48, 49, 44, 51, 50, 46, 45, 1143, 162, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"458E0781-C46C-55F5-A0E5-1DD284B28A3F\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_pg_hba_config::METADATA;

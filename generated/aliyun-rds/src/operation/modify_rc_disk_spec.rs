@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_rc_disk_spec::ModifyRcDiskSpecError;
+pub use aliyun_rds_errors::modify_rc_disk_spec::CommonError;
 pub use aliyun_rds_types::modify_rc_disk_spec::*;
 
 impl crate::Client {
@@ -199,98 +199,4 @@ impl ModifyRcDiskSpecFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyRCDiskSpec",
-    rust_name: "modify_rc_disk_spec",
-    summary: "Modify RDS Custom disk spec.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "AutoPay",
-            rust_name: "auto_pay",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to enable automatic payment. Valid values:\n- **true** (default): Automatic payment is enabled. Make sure that your account balance is sufficient.\n- **false**: Only an order is generated, and no payment is made.\n\n> If the balance of your payment method is insufficient, you can change the Settings of the parameter AutoPay to false. An unpaid order is generated. You can logon to the ApsaraDB RDS console to complete the payment.\n>",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DiskCategory",
-            rust_name: "disk_category",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The new category of the cloud disk. Valid values:\n- **cloud_essd** (default): ESSD cloud disk.\n- **cloud_auto**: ESSD AutoPL cloud disk.\n- **cloud_ssd**: standard SSD.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DiskId",
-            rust_name: "disk_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the cloud disk.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DryRun",
-            rust_name: "dry_run",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to perform a dry run for this operation. Valid values:\n* **true**: A dry run is performed, and the modification is not executed. The check items include request parameters, request format, business limits, and inventory.\n* **false** (default): A normal request is sent, and the modification is executed after the check is passed.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PerformanceLevel",
-            rust_name: "performance_level",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The new performance level (PL) of the ESSD cloud disk. Valid values:\n\n- **PL1** (default): A single disk delivers up to 50,000 random read/write IOPS.\n\n- **PL2**: A single disk delivers up to 100,000 random read/write IOPS.\n\n- **PL3**: A single disk delivers up to 1,000,000 random read/write IOPS.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID of the instance.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some("{\n  \"OrderId\": 1,\n  \"RequestId\": \"RequestId\"\n}\n"),
-};
+pub use aliyun_rds_metadata::modify_rc_disk_spec::METADATA;

@@ -26,7 +26,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_read_write_splitting_connection::ModifyReadWriteSplittingConnectionError;
 pub use aliyun_rds_types::modify_read_write_splitting_connection::*;
@@ -220,101 +219,4 @@ impl ModifyReadWriteSplittingConnectionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyReadWriteSplittingConnection",
-    rust_name: "modify_read_write_splitting_connection",
-    summary: "Modifies the latency threshold of the read/write splitting link and the read weights of a primary instance and its read-only instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the primary instance. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ConnectionStringPrefix",
-            rust_name: "connection_string_prefix",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The prefix of the read/write splitting endpoint. The prefix must be unique. It can be up to 30 characters in length and can contain lowercase letters and hyphens (-). It must start with a lowercase letter.\n\n> The default prefix consists of the name of the primary instance followed by the letters rw.",
-            example: Some("rm-m5xxxxxxxxrw.mysql.rds.aliyuncs.com"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Port",
-            rust_name: "port",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The port that is associated with the read/write splitting endpoint.",
-            example: Some("3306"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MaxDelayTime",
-            rust_name: "max_delay_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The latency threshold that is allowed by the read/write splitting link. Unit: seconds. If the latency on a read-only instance exceeds the specified threshold, the system no longer routes read requests to the read-only instance. If you do not specify this parameter, the default value of this parameter is retained.\n\n> *   If the primary instance runs SQL Server 2017 on RDS Cluster Edition, the **MaxDelayTime** parameter is not supported.\n> *   You must specify at least one of **MaxDelayTime** and **DistributionType**.",
-            example: Some("12"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DistributionType",
-            rust_name: "distribution_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The method that is used to assign read weights. Valid values:\n\n*   **Standard**: The system automatically assigns read weights to the primary and read-only instances based on the specifications of these instances.\n*   **Custom**: You must manually assign a read weight to each instance.\n\n> You must specify at least one of **MaxDelayTime** and **DistributionType**.",
-            example: Some("Standard"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Weight",
-            rust_name: "weight",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The read weights of the primary instance and its read-only instances. A read weight must be a multiple of 100 and cannot exceed 10,000.\n\n*   For ApsaraDB RDS instances, the value of this parameter is in the following format: `{\"<ID of the read-only instance >\":<Weight>,\"master\":<Weight>,\"slave\":<Weight>}`.\n*   For ApsaraDB MyBase instances, the value of this parameter is in the following format: `[{\"instanceName\":\"<ID of the primary instance>\",\"weight\":<Weight>,\"role\":\"master\"},{\"instanceName\":\"<ID of the primary instance>\",\"weight\":<Weight>,\"role\":\"slave\"},{\"instanceName\":\"<ID of the read-only instance>\",\"weight\":<Weight>,\"role\":\"master\"}]`\n\n> \n\n*   This parameter must be specified when **DistributionType** is set to **Custom**.\n\n*   If **DistributionType** is set to **Standard**, this parameter is invalid.",
-            example: Some("{\"rm-bp1**********\":800,\"master\":400,\"slave\":400}"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1159, 1160, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 1087, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58,
-        57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"5A77D650-27A1-4E08-AD9E-59008EDB6927\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_read_write_splitting_connection::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_readonly_instance_delay_replication_time::ModifyReadonlyInstanceDelayReplicationTimeError;
 pub use aliyun_rds_types::modify_readonly_instance_delay_replication_time::*;
@@ -144,64 +143,4 @@ impl ModifyReadonlyInstanceDelayReplicationTimeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyReadonlyInstanceDelayReplicationTime",
-    rust_name: "modify_readonly_instance_delay_replication_time",
-    summary: "Modifies the latency at which a read-only ApsaraDB RDS for MySQL instance replicates data from its primary instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the read-only instance. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rr-bpxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ReadSQLReplicationTime",
-            rust_name: "read_sql_replication_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The replication latency of the data replication. Unit: seconds.",
-            example: Some("100"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. You can call the DescribeDBInstanceAttribute to query the resource group ID.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 633, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 955, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"rr-bp****\",\n  \"ReadSQLReplicationTime\": \"100\",\n  \"RequestId\": \"BBB11B5A-7B37-493A-87E6-490BCB7BDF98\",\n  \"TaskId\": \"241535739\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_readonly_instance_delay_replication_time::METADATA;

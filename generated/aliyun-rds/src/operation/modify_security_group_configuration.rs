@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_security_group_configuration::ModifySecurityGroupConfigurationError;
 pub use aliyun_rds_types::modify_security_group_configuration::*;
@@ -130,52 +129,4 @@ impl ModifySecurityGroupConfigurationFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifySecurityGroupConfiguration",
-    rust_name: "modify_security_group_configuration",
-    summary: "Changes the ECS security groups to which an instance is added.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SecurityGroupId",
-            rust_name: "security_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the ECS security group. Each instance can be added to up to 10 security groups. Separate multiple security groups with commas (,). To delete an ECS security group, leave this parameter empty. You can call the DescribeSecurityGroups operation to query the ID of the ECS security group.",
-            example: Some("sg-xxxxxxx"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1172, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 1173, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"rm-uf6wjk5****\",\n  \"Items\": {\n    \"EcsSecurityGroupRelation\": [\n      {\n        \"NetworkType\": \"VPC\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"SecurityGroupId\": \"sg-****\"\n      }\n    ]\n  },\n  \"RequestId\": \"8585861B-8F0D-4D17-9460-C42255EB10C0\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_security_group_configuration::METADATA;

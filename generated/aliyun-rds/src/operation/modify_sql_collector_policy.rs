@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_sql_collector_policy::ModifySqlCollectorPolicyError;
 pub use aliyun_rds_types::modify_sql_collector_policy::*;
@@ -136,66 +135,4 @@ impl ModifySqlCollectorPolicyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifySQLCollectorPolicy",
-    rust_name: "modify_sql_collector_policy",
-    summary: "This operation can still be called but is no longer maintained. This operation enables or disables the SQL Explorer (SQL Audit) feature for an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SQLCollectorStatus",
-            rust_name: "sql_collector_status",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "Specifies whether to enable the SQL Explorer (SQL Audit) feature. Valid values:\n\n*   **Enable**\n*   **Disabled**",
-            example: Some("Enable"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. You can call theDescribeDBInstanceAttribute operation to query the most recent region list.",
-            example: Some("rg-acfmx**********"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1162, 708, 1163, 1164, 552, 1094, 1165, 1166, 1167, 1168, 14, 1169, 22, 30, 24,
-        10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 15, 16, 19, 38, 0, 37, 4,
-        5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 200, 161, 237,
-        336, 1170, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 54, 55, 53, 56, 58, 57,
-        815,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_sql_collector_policy::METADATA;

@@ -7,7 +7,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_task_info::ModifyTaskInfoError;
 pub use aliyun_rds_types::modify_task_info::*;
@@ -158,90 +157,4 @@ impl ModifyTaskInfoFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyTaskInfo",
-    rust_name: "modify_task_info",
-    summary: "Modifies information about the historical tasks in the task center.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskId",
-            rust_name: "task_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The task ID. You can call the DescribeTasks operation to query task IDs.",
-            example: Some("t-83br18hloum8u3948s"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "StepName",
-            rust_name: "step_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the execution step.",
-            example: Some("ha_switch"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TaskAction",
-            rust_name: "task_action",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The task action. Set the value to modifySwitchTime. The value specifies that you want to change the switching time or restoration time.",
-            example: Some("ImportImage"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ActionParams",
-            rust_name: "action_params",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The action-related parameters. You can add action-related parameters based on your business requirements. If you set the TaskAction parameter to modifySwitchTime, you must set this parameter to `{\"recoverMode\": \"xxx\", \"recoverTime\": \"xxx\"}`.\n\nThe recoverMode field specifies the task restoration mode. valid values:\n\n*   **timePoint**: The task is executed at a specified point in time.\n*   **Immediate**: The task is executed immediately.\n*   **maintainTime**: The task is executed based on the O\\&M time.\n\nThe recoverTime field specifies restoration time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. If you set the recoverMode field to timePoint, you must also specify the recoverTime field.",
-            example: Some(
-                "{\\\"recoverTime\\\":\\\"2023-04-12T18:30:00Z\\\",\\\"recoverMode\\\":\\\"timePoint\\\"}",
-            ),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        763, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"ErrorCode\": \"mst.errorcode.success.errormessage\",\n  \"ErrorTaskId\": \"t-83br18hlw11ue610yo\",\n  \"RequestId\": \"18B3000C-2B06-5D4F-AA5B-456D5FBCA55B\",\n  \"SuccessCount\": \"5\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_task_info::METADATA;

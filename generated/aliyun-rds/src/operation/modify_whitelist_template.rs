@@ -13,7 +13,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::modify_whitelist_template::ModifyWhitelistTemplateError;
 pub use aliyun_rds_types::modify_whitelist_template::*;
@@ -185,89 +184,4 @@ impl ModifyWhitelistTemplateFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ModifyWhitelistTemplate",
-    rust_name: "modify_whitelist_template",
-    summary: "Edits a whitelist. You can call this operation to create, modify, or delete a whitelist.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "IpWhitelist",
-            rust_name: "ip_whitelist",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The IP addresses in an IP address whitelist. Separate multiple IP addresses with commas (,). Each IP address in the IP address whitelist must be unique. The entries in the IP address whitelist must be in one of the following formats:\n\n*   IP addresses, such as 10.23.XX.XX.\n*   CIDR blocks, such as 10.23.XX.XX/24. In this example, 24 indicates that the prefix of the CIDR block is 24-bit in length. You can replace 24 with a value that ranges from 1 to 32.\n\n> : A maximum of 1,000 IP addresses or CIDR blocks can be added for each instance. If you want to add a large number of IP addresses, we recommend that you merge them into CIDR blocks, such as 10.23.XX.XX/24.",
-            example: Some("139.196.X.X,101.132.X.X"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TemplateId",
-            rust_name: "template_id",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The ID of the whitelist template. This parameter is required when you modify or delete a whitelist. You can call the DescribeAllWhitelistTemplate operation to obtain the ID of the whitelist.",
-            example: Some("539"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TemplateName",
-            rust_name: "template_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The name of the IP whitelist. This parameter is required when you create a whitelist. The value of this parameter cannot be modified after the whitelist is created. The value must be unique to an Alibaba Cloud account and start with a letter. You can call the DescribeWhitelistTemplate operation to obtain the name of the whitelist.",
-            example: Some("template_123"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The region ID. You can call the [DescribeRegions](https://www.alibabacloud.com/help/doc-detail/26243.htm) operation to query the most recent zone list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceGroupId",
-            rust_name: "resource_group_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The resource group ID. For more information about resource groups, see related documentation.",
-            example: Some("rg-acfmy****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1180, 710, 1181, 151, 1177, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41,
-        3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28,
-        40, 20, 39, 11, 21, 31, 34, 155, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 156, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Code\": \"200\",\n  \"Data\": {\n    \"Status\": \"ok\"\n  },\n  \"HttpStatusCode\": 200,\n  \"Message\": \"successful\",\n  \"RequestId\": \"08A3B71B-FE08-4B03-974F-CC7EA6DB1828\",\n  \"Success\": true\n}",
-    ),
-};
+pub use aliyun_rds_metadata::modify_whitelist_template::METADATA;

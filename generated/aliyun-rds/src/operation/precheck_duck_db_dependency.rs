@@ -14,9 +14,9 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::precheck_duck_db_dependency::PrecheckDuckDbDependencyError;
+pub use aliyun_rds_errors::precheck_duck_db_dependency::CommonError;
 pub use aliyun_rds_types::precheck_duck_db_dependency::*;
 
 impl crate::Client {
@@ -125,52 +125,4 @@ impl PrecheckDuckDbDependencyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "PrecheckDuckDBDependency",
-    rust_name: "precheck_duck_db_dependency",
-    summary: "Precheck DuckDB dependency.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "none",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The primary instance ID.",
-            example: None,
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetMode",
-            rust_name: "target_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The target node mode for the precheck. primary indicates the primary node. readOnly indicates a read-only node. If you do not specify this parameter, the default value is readOnly.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
-        43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"FailedCheckItems\": [\n    {\n      \"AllowAutoModify\": true,\n      \"CurrentValue\": \"CurrentValue\",\n      \"Name\": \"Name\",\n      \"RequiredValue\": \"RequiredValue\",\n      \"Type\": \"Parameter\"\n    }\n  ],\n  \"Result\": true\n}\n",
-    ),
-};
+pub use aliyun_rds_metadata::precheck_duck_db_dependency::METADATA;

@@ -20,7 +20,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::query_notify::QueryNotifyError;
 pub use aliyun_rds_types::query_notify::*;
@@ -184,7 +183,7 @@ impl aliyun_runtime::paginator::PagedOperation for QueryNotifyFluentBuilder {
     const STYLE: aliyun_runtime::paginator::PaginationStyle = aliyun_runtime::paginator::PaginationStyle::PageNumber;
 
     #[inline]
-    fn operation() -> &'static metadata::OperationMetadata {
+    fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
         &METADATA
     }
 
@@ -248,88 +247,4 @@ impl aliyun_runtime::paginator::PagedOperation for QueryNotifyFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "QueryNotify",
-    rust_name: "query_notify",
-    summary: "Queries the notifications of an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: true,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "WithConfirmed",
-            rust_name: "with_confirmed",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: true,
-            description: "Specifies whether the query results contain confirmed notifications. Valid values:\n\n*   **true**\n*   **false**\n\n>  A confirmed notification is a notification that has been marked as confirmed by calling the ConfirmNotify operation.",
-            example: Some("false"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "From",
-            rust_name: "from",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: true,
-            description: "The beginning of the time range to query. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2022-05-02T08:38:37Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "To",
-            rust_name: "to",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: true,
-            description: "The end of the time range to query. The end time must be later than the start time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.",
-            example: Some("2022-05-09T08:38:37Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageSize",
-            rust_name: "page_size",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: false,
-            description: "The number of entries per page. Valid values:\n\n*   **30**\n*   **50**\n*   **100**\n\nDefault value: **30**.",
-            example: Some("30"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PageNumber",
-            rust_name: "page_number",
-            value_type: metadata::ValueType::Int32,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Body,
-            allowed_values: &[],
-            required: false,
-            description: "The page number. Pages start from page 1. Default value: 1.****\n\nDefault value: **1**.",
-            example: Some("1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        763, 764, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"Data\": {\n    \"NotifyItemList\": [\n      {\n        \"AliUid\": 0,\n        \"ConfirmFlag\": true,\n        \"Confirmor\": 0,\n        \"GmtCreated\": \"2022-04-21T02:04:04Z\",\n        \"GmtModified\": \"2022-04-21T02:10:47Z\",\n        \"Id\": 103499,\n        \"IdempotentCount\": \"0\",\n        \"IdempotentId\": \"ETnLKlblzczshOTUbOCz****\",\n        \"Level\": \"error\",\n        \"NotifyElement\": \"{\\\\\\\"orderId\\\\\\\":21466****}\",\n        \"TemplateName\": \"InstanceCreateFailed\",\n        \"Type\": \"Sell\"\n      }\n    ],\n    \"PageNumber\": 1,\n    \"PageSize\": 25,\n    \"TotalRecordCount\": 1\n  },\n  \"RequestId\": \"94CB8D93-017A-5AE7-A118-6E0F89D93C0A\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::query_notify::METADATA;

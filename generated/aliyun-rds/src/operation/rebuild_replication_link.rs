@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::rebuild_replication_link::RebuildReplicationLinkError;
 pub use aliyun_rds_types::rebuild_replication_link::*;
@@ -106,41 +105,4 @@ impl RebuildReplicationLinkFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "RebuildReplicationLink",
-    rust_name: "rebuild_replication_link",
-    summary: "Re-creates a data synchronization link for a disaster recovery ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("pgm-bp1trqb4p1xd****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        120, 339, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 191, 340, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 328, 162, 54, 55,
-        53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"pgm-bp1trqb4p1xd****\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\",\n  \"TaskId\": 0,\n  \"TaskName\": \"test01\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::rebuild_replication_link::METADATA;

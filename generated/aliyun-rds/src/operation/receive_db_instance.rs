@@ -9,7 +9,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::receive_db_instance::ReceiveDbInstanceError;
 pub use aliyun_rds_types::receive_db_instance::*;
@@ -108,52 +107,4 @@ impl ReceiveDbInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ReceiveDBInstance",
-    rust_name: "receive_db_instance",
-    summary: "Switches a primary instance to a disaster recovery instance or a disaster recovery instance to a primary instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the primary instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the primary instance.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "GuardDBInstanceId",
-            rust_name: "guard_db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the disaster recovery instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/26232.htm) operation to query the ID of the disaster recovery instance.",
-            example: Some("rm-tr2whku*****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1184, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 1185, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"GuardDBInstanceId\": \"rm-tr2whku*****\",\n  \"RequestId\": \"EFB6083A-7699-489B-8278-C0CB4793A96E\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::receive_db_instance::METADATA;

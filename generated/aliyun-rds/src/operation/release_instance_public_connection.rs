@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::release_instance_public_connection::ReleaseInstancePublicConnectionError;
 pub use aliyun_rds_types::release_instance_public_connection::*;
@@ -132,52 +131,4 @@ impl ReleaseInstancePublicConnectionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ReleaseInstancePublicConnection",
-    rust_name: "release_instance_public_connection",
-    summary: "Releases the public endpoint of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "CurrentConnectionString",
-            rust_name: "current_connection_string",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The public endpoint. You can call the DescribeDBInstanceNetInfo operation to query the public endpoint.",
-            example: Some("rm-uf6wjk5xxxx.mysql.rds.aliyuncs.com"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        952, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 954, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 132, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::release_instance_public_connection::METADATA;

@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::reset_account::ResetAccountError;
 pub use aliyun_rds_types::reset_account::*;
@@ -131,64 +130,4 @@ impl ResetAccountFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ResetAccount",
-    rust_name: "reset_account",
-    summary: "Resets the permissions of the privileged account.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the privileged account.",
-            example: Some("test1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountPassword",
-            rust_name: "account_password",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The new password of the privileged account.\n\n> \n\n*   The password must be 8 to 32 characters in length.\n\n*   It must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.\n\n*   It can contain the following special characters: `! @ # $ & ; % ^ * () _ + - =`.",
-            example: Some("Test123456"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        838, 166, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14,
-        15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11,
-        21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"81BC9559-7B22-4B7F-B705-5F56DEECDEA7\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::reset_account::METADATA;

@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::reset_account_password::ResetAccountPasswordError;
 pub use aliyun_rds_types::reset_account_password::*;
@@ -138,65 +137,4 @@ impl ResetAccountPasswordFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "ResetAccountPassword",
-    rust_name: "reset_account_password",
-    summary: "Resets the password of a database account.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The username of the account.",
-            example: Some("test1"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountPassword",
-            rust_name: "account_password",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The new password.\n\n> *   The value must be 8 to 32 characters in length.\n> *   The value must contain at least three types of the following characters: uppercase letters, lowercase letters, digits, and special characters.\n> *   The following special characters are supported: ! @ # $ & % ^ \\* ( ) \\_ + - =",
-            example: Some("Test123456"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        241, 166, 600, 232, 601, 18, 134, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13, 28,
-        40, 20, 39, 11, 21, 31, 34, 603, 1193, 237, 200, 327, 336, 842, 52, 47, 43, 48,
-        49, 44, 51, 50, 46, 45, 328, 162, 606, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"D4D4BE8A-DD46-440A-BFCD-EE31DA81C9DD\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::reset_account_password::METADATA;

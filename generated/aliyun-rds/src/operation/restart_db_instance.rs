@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::restart_db_instance::RestartDbInstanceError;
 pub use aliyun_rds_types::restart_db_instance::*;
@@ -150,65 +149,4 @@ impl RestartDbInstanceFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "RestartDBInstance",
-    rust_name: "restart_db_instance",
-    summary: "Restarts an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
-            example: Some("rm-uf6wjk5xxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NodeId",
-            rust_name: "node_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The node ID, which can be used to restart a specified node. You can call the [DescribeDBInstanceHAConfig](https://www.alibabacloud.com/help/doc-detail/610434.htm) operation to obtain the node ID.\n\n> : The secondary instance restart feature is supported for RDS instances that run SQL Server EE on RDS Cluster Edition. For more information, see [Restart a secondary database](https://www.alibabacloud.com/help/doc-detail/2411880.htm).",
-            example: Some("2614****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        318, 319, 320, 1194, 1146, 331, 490, 1195, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27,
-        25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2,
-        17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 1196, 904, 237, 200, 46, 336, 1197, 52,
-        47, 43, 48, 49, 44, 51, 50, 45, 328, 195, 54, 55, 53, 1198, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::restart_db_instance::METADATA;

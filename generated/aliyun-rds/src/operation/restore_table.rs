@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::restore_table::RestoreTableError;
 pub use aliyun_rds_types::restore_table::*;
@@ -192,105 +191,4 @@ impl RestoreTableFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "RestoreTable",
-    rust_name: "restore_table",
-    summary: "Restores individual databases or tables of an instance to the original instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the generated token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "BackupId",
-            rust_name: "backup_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The backup set ID. You can call the DescribeBackups operation to obtain the backup set ID.\n\n>  You must specify at least one of **BackupId** or **RestoreTime** parameters.",
-            example: Some("9026262"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "RestoreTime",
-            rust_name: "restore_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The point in time to which you want to restore data. The point in time must fall within the specified log backup retention period. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> *   You must specify at least one of **BackupId** and **RestoreTime**.\n> *   You must enable the log backup feature. For more information, see [Back up an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/98818.htm).",
-            example: Some("2011-06-11T16:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TableMeta",
-            rust_name: "table_meta",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The names of the databases and tables that you want to restore for the source instance.\n\n>  ApsaraDB RDS for PostgreSQL allows you to restore only specified databases, not tables.\n\n*   ApsaraDB RDS for MySQL: `[{\"type\":\"db\",\"name\":\"<The name of Database 1 on the source instance>\",\"newname\":\"<The name of Database 1 on the destination instance>\",\"tables\":[{\"type\":\"table\",\"name\":\"<The name of Table 1 in Database 1 on the source instance>\",\"newname\":\"<The name of Table 1 in Database 1 on the destination instance>\"},{\"type\":\"table\",\"name\":\"<The name of Table 2 in Database 1 on the source instance>\",\"newname\":\"<The name of Table 2 in Database 1 on the destination instance>\"}]},{\"type\":\"db\",\"name\":\"<The name of Database 2 on the source instance>\",\"newname\":\"<The name of Database 2 on the destination instance>\",\"tables\":[{\"type\":\"table\",\"name\":\"<The name of Table 3 in Database 2 on the source instance>\",\"newname\":\"<The name of Table 3 in Database 2 on the destination instance>\"},{\"type\":\"table\",\"name\":\"<The name of Table 4 in Database 2 on the source instance>\",\"newname\":\"<The name of Table 4 in Database 2 on the destination instance>\"}]}]`\n*   ApsaraDB RDS for PostgreSQL: `[{\"type\":\"db\",\"name\":\"<The name of Database 1 on the source instance 1>\",\"newname\":\"<The name of Database 1 on the destination instance>\"}]`",
-            example: Some(
-                "[{\"type\":\"db\",\"name\":\"testdb1\",\"newname\":\"testdb1_new\",\"tables\":[{\"type\":\"table\",\"name\":\"testdb1table1\",\"newname\":\"testdb1table1_new\"}]}]",
-            ),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "InstantRecovery",
-            rust_name: "instant_recovery",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to enable the fast restoration feature for individual databases and tables. Valid values:\n\n*   **true**: enables the feature.\n*   **false**: disables the feature.\n\n> For more information, see [Restore individual databases and tables of an ApsaraDB RDS for MySQL instance](https://www.alibabacloud.com/help/doc-detail/103175.htm).",
-            example: Some("true"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        171, 580, 216, 1200, 1201, 1206, 1207, 1203, 1204, 1199, 199, 553, 202, 491,
-        1208, 475, 186, 187, 1209, 1210, 1211, 1212, 1213, 1214, 18, 22, 30, 24, 10, 7,
-        32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5,
-        9, 12, 35, 26, 2, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 583, 237, 200, 503,
-        585, 584, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 784, 783, 194, 1205, 640, 1068,
-        240, 54, 55, 53, 1215, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"EA2D4F34-01A7-46EB-A339-D80882135206\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::restore_table::METADATA;

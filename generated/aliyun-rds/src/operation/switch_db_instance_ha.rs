@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::switch_db_instance_ha::SwitchDbInstanceHaError;
 pub use aliyun_rds_types::switch_db_instance_ha::*;
@@ -158,76 +157,4 @@ impl SwitchDbInstanceHaFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "SwitchDBInstanceHA",
-    rust_name: "switch_db_instance_ha",
-    summary: "Switches workloads between primary and secondary ApsaraDB RDS instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "NodeId",
-            rust_name: "node_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The secondary instance ID. You can call the DescribeDBInstanceHAConfig operation to query the secondary instance ID.",
-            example: Some("349054"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Force",
-            rust_name: "force",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to enable forcible switching. Valid values:\n\n*   **Yes**\n*   **No**\n\nDefault value: **No**.",
-            example: Some("No"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EffectiveTime",
-            rust_name: "effective_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The time when the switching takes effect. Valid values:\n\n*   **Immediate**: The switching immediately takes effect.\n*   **MaintainTime**: The switching takes effect during the maintenance time.\n\nDefault value: **Immediate**.",
-            example: Some("Immediate"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        318, 319, 320, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8,
-        14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39,
-        11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1E43AAE0-BEE8-43DA-860D-EAF2AA0724DC\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::switch_db_instance_ha::METADATA;

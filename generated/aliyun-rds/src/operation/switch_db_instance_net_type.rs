@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::switch_db_instance_net_type::SwitchDbInstanceNetTypeError;
 pub use aliyun_rds_types::switch_db_instance_net_type::*;
@@ -189,88 +188,4 @@ impl SwitchDbInstanceNetTypeFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "SwitchDBInstanceNetType",
-    rust_name: "switch_db_instance_net_type",
-    summary: "Switches between internal and public endpoints of an instance in the classic network.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp1**************"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ConnectionStringPrefix",
-            rust_name: "connection_string_prefix",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The prefix of the custom endpoint. The prefix must be 8 to 64 characters in length and can contain letters and digits. It must start with a lowercase letter. A valid endpoint is in the following format: Prefix.Database engine.rds.aliyuncs.com. Example: test1234.mysql.rds.aliyuncs.com.",
-            example: Some("new**********"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Port",
-            rust_name: "port",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The number of the port that is used to connect to the instance. Valid values: **3001 to 3999**.",
-            example: Some("3306"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ConnectionStringType",
-            rust_name: "connection_string_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The type of the endpoint. Valid values:\n\n*   **Normal**\n*   **ReadWriteSplitting**\n\nBy default, the system returns both types of endpoints.",
-            example: Some("Normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"NewConnectionString\": \"new****.mysql.rds.aliyuncs.com\",\n  \"OldConnectionString\": \"rm-bp1****.mysql.rds.aliyuncs.com\",\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::switch_db_instance_net_type::METADATA;

@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::switch_db_instance_vpc::SwitchDbInstanceVpcError;
 pub use aliyun_rds_types::switch_db_instance_vpc::*;
@@ -150,77 +149,4 @@ impl SwitchDbInstanceVpcFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "SwitchDBInstanceVpc",
-    rust_name: "switch_db_instance_vpc",
-    summary: "Changes the virtual private cloud (VPC) and vSwitch for an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VPCId",
-            rust_name: "vpc_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The VPC ID.\n\n> The VPC must reside in the same region as the instance.",
-            example: Some("vpc-uf6f7l4fg90*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "VSwitchId",
-            rust_name: "v_switch_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The vSwitch ID of the instance.\n\n> The vSwitch must belong to the same zone as the instance.",
-            example: Some("vsw-uf6adz52c2p*****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "PrivateIpAddress",
-            rust_name: "private_ip_address",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The private IP address of the instance. The private IP address must be within the CIDR block of the vSwitch that is specified by the **VSwitchId** parameter.\n\n>  You can call the DescribeVSwitches operation to query the CIDR block of the vSwitch.",
-            example: Some("10.23.XX.XX"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1219, 472, 896, 392, 1220, 479, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 1221, 217, 52, 47, 43, 48, 49, 44, 51, 50, 46,
-        45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::switch_db_instance_vpc::METADATA;

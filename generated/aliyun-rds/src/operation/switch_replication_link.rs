@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::switch_replication_link::SwitchReplicationLinkError;
 pub use aliyun_rds_types::switch_replication_link::*;
@@ -122,64 +121,4 @@ impl SwitchReplicationLinkFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "SwitchReplicationLink",
-    rust_name: "switch_replication_link",
-    summary: "Switches the data synchronization link from a the primary ApsaraDB RDS for SQL Server instance to a disaster recovery (DR) instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the source or primary instance.",
-            example: Some("rm-2zecuz9tolf******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetInstanceName",
-            rust_name: "target_instance_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The name of the destination DR instance.",
-            example: Some("rm-t4neh0q12v1******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetInstanceRegionId",
-            rust_name: "target_instance_region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the region in which the destination DR instance resides.",
-            example: Some("ap-southeast-1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 3, 36, 1, 8, 14, 15, 16, 19,
-        38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34,
-        135, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceId\": \"135****\",\n  \"RequestId\": \"2F2DD69B-90AF-1E72-923C-87575658A9D9\",\n  \"TaskId\": 0,\n  \"TaskName\": \"zbtest\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::switch_replication_link::METADATA;

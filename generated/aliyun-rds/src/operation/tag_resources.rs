@@ -23,7 +23,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::tag_resources::TagResourcesError;
 pub use aliyun_rds_types::tag_resources::*;
@@ -145,77 +144,4 @@ impl TagResourcesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "TagResources",
-    rust_name: "tag_resources",
-    summary: "Creates and adds tags to one or more instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "create",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceType",
-            rust_name: "resource_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The type of the resource. Set the value to **INSTANCE**.",
-            example: Some("INSTANCE"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceId",
-            rust_name: "resource_id",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "Tag",
-            rust_name: "tag",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The list of tags.",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1222, 1223, 1224, 1225, 1226, 1227, 1228, 1229, 854, 22, 30, 24, 10, 7, 32, 6,
-        33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12,
-        35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44,
-        51, 50, 46, 45, 54, 55, 53, 1230, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"224DB9F7-3100-4899-AB9C-C938BCCB43E7\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::tag_resources::METADATA;

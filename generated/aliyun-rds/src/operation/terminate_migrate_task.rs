@@ -11,7 +11,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::terminate_migrate_task::TerminateMigrateTaskError;
 pub use aliyun_rds_types::terminate_migrate_task::*;
@@ -110,53 +109,4 @@ impl TerminateMigrateTaskFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "TerminateMigrateTask",
-    rust_name: "terminate_migrate_task",
-    summary: "Terminates an ongoing migration task of an ApsaraDB RDS for SQL Server instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-bp159vfbu******"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "MigrateTaskId",
-            rust_name: "migrate_task_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The migration task ID. You can call the DescribeMigrateTasks operation to query the migration task ID.",
-            example: Some("56254****"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1231, 788, 1232, 1233, 1234, 1235, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
-        13, 28, 40, 20, 39, 11, 21, 31, 34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54,
-        55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"1AD222E9-E606-4A42-BF6D-8A4442913CEF\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::terminate_migrate_task::METADATA;

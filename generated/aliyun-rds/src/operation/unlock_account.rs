@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::unlock_account::UnlockAccountError;
 pub use aliyun_rds_types::unlock_account::*;
@@ -113,52 +112,4 @@ impl UnlockAccountFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "UnlockAccount",
-    rust_name: "unlock_account",
-    summary: "Unlocks a database account of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("pgm-bpxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "AccountName",
-            rust_name: "account_name",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The account that you want to unlock. You can unlock a single account at a time.",
-            example: Some("testaccount"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16,
-        19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31,
-        34, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"AA65190D-852A-4C9B-88DA-E92698CAA350\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::unlock_account::METADATA;

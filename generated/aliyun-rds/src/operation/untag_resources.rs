@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::untag_resources::UntagResourcesError;
 pub use aliyun_rds_types::untag_resources::*;
@@ -160,89 +159,4 @@ impl UntagResourcesFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "UntagResources",
-    rust_name: "untag_resources",
-    summary: "Removes tags from one or more instances.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "delete",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "RegionId",
-            rust_name: "region_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The region ID. You can call the DescribeRegions operation to query the most recent region list.",
-            example: Some("cn-hangzhou"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceType",
-            rust_name: "resource_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The type of the resource. Set the value to **INSTANCE**.",
-            example: Some("INSTANCE"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "All",
-            rust_name: "all",
-            value_type: metadata::ValueType::Boolean,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "Specifies whether to delete all tags of the instance. Valid values:\n\n*   **true**\n*   **false**\n\nDefault value: **false**.\n\n> This parameter is valid if parameters that contain **TagKey.N** are not specified.",
-            example: Some("false"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "ResourceId",
-            rust_name: "resource_id",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can remove tags from N instances at a time. Valid values of N: **1** to **50**.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TagKey",
-            rust_name: "tag_key",
-            value_type: metadata::ValueType::Array,
-            style: metadata::ParameterStyle::RepeatList,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The list of tag keys. You can delete N tag keys at a time. Valid values of N: **1** to **20**. The value of this parameter cannot be an empty string.",
-            example: Some("testkey1"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1253, 853, 1225, 1223, 1224, 1254, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17,
-        13, 28, 40, 20, 39, 11, 21, 31, 34, 854, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45,
-        54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"601B6F25-21E7-4484-99D5-3EF2625C0088\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::untag_resources::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::upgrade_db_instance_engine_version::UpgradeDbInstanceEngineVersionError;
 pub use aliyun_rds_types::upgrade_db_instance_engine_version::*;
@@ -166,78 +165,4 @@ impl UpgradeDbInstanceEngineVersionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "UpgradeDBInstanceEngineVersion",
-    rust_name: "upgrade_db_instance_engine_version",
-    summary: "Upgrades the major engine version of an ApsaraDB RDS for MySQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "ClientToken",
-            rust_name: "client_token",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.",
-            example: Some("ETnLKlblzczshOTUbOCzxxxxxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5xxxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EngineVersion",
-            rust_name: "engine_version",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The major engine version that the new instance runs. Valid values:\n\n*   **8.0**\n*   **5.7**\n*   **5.6**",
-            example: Some("5.7"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "EffectiveTime",
-            rust_name: "effective_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The effective time. Valid values:\n\n*   **Immediate**: This is the default value.\n*   **MaintainTime**: The effective time is within the maintenance window. For more information, see ModifyDBInstanceMaintainTime.",
-            example: Some("Immediate"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1238, 1256, 1257, 1258, 414, 1259, 339, 127, 22, 30, 24, 10, 7, 32, 6, 33, 29,
-        27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26,
-        2, 18, 17, 13, 28, 40, 20, 39, 11, 21, 31, 34, 182, 902, 200, 730, 1260, 1261,
-        45, 556, 1262, 986, 43, 1049, 1263, 237, 1264, 1265, 52, 47, 48, 49, 44, 51, 50,
-        46, 132, 195, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"RequestId\": \"65BDA532-28AF-4122-AA39-B382721EEE64\",\n  \"TaskId\": \"10254125\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::upgrade_db_instance_engine_version::METADATA;

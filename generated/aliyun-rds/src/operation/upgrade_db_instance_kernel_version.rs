@@ -21,7 +21,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::upgrade_db_instance_kernel_version::UpgradeDbInstanceKernelVersionError;
 pub use aliyun_rds_types::upgrade_db_instance_kernel_version::*;
@@ -182,78 +181,4 @@ impl UpgradeDbInstanceKernelVersionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "UpgradeDBInstanceKernelVersion",
-    rust_name: "upgrade_db_instance_kernel_version",
-    summary: "Updates the minor engine version of an ApsaraDB RDS instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.\n\n> *   If your instance runs PostgreSQL, you must make sure that the instance uses **cloud disks**. If the instance uses local disks, you must call the [RestartDBInstance](https://www.alibabacloud.com/help/doc-detail/26230.htm) operation to restart the instance. The system automatically updates the minor engine version of the instance to the latest version during the restart.\n> *   If your instance runs SQL Server, you must make sure that the instance runs SQL Server 2019.",
-            example: Some("rm-bpxxxxx"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "UpgradeTime",
-            rust_name: "upgrade_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The time when the update takes effect. Valid values:\n\n*   **Immediate** (default): The update takes effect immediately.\n*   **MaintainTime**: The update takes effect during the maintenance window that you specify. For more information about how to change the maintenance window, see ModifyDBInstanceMaintainTime.\n*   **SpecifyTime**: The update takes effect at the point in time you specify.",
-            example: Some("Immediate"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SwitchTime",
-            rust_name: "switch_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The update time. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n> This parameter takes effect only when you set **UpgradeTime** to **SpecifyTime**.",
-            example: Some("2020-01-15T00:00:00Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetMinorVersion",
-            rust_name: "target_minor_version",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The minor engine version to which you want to update. Format:\n\n*   **PostgreSQL**: `rds_postgres_<Major engine version>00_<Minor engine version>`. Example: `rds_postgres_1200_20200830`.\n\n*   **MySQL**: `<RDS edition and MySQL version>_<Minor engine version>`. Examples: `rds_20200229`, `xcluster_20200229`, and `xcluster80_20200229`. The following RDS editions and MySQL versions are supported:\n\n    *   **rds**: RDS Basic Edition or RDS High-availability Edition\n    *   **xcluster**: MySQL 5.7 on RDS Enterprise Edition\n    *   **xcluster80**: MySQL 8.0 on RDS Enterprise Edition\n\n*   **SQLServer**: `<Minor engine version>`. Example: `15.0.4073.23`.\n\nIf you do not specify this parameter, the instance is updated to the latest minor engine version.\n\n>  For more information about minor engine versions, see [Release notes of AliPG](https://www.alibabacloud.com/help/doc-detail/126002.htm), [Release notes of AliSQL](https://www.alibabacloud.com/help/doc-detail/96060.htm), and [Release notes of minor engine versions of ApsaraDB RDS for SQL Server](https://www.alibabacloud.com/help/doc-detail/213577.htm).",
-            example: Some("xcluster80_20210305"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        1266, 1267, 1268, 1269, 1270, 253, 120, 1095, 1271, 212, 1272, 1273, 1274, 890,
-        889, 885, 886, 887, 888, 555, 18, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42,
-        23, 41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 17, 13,
-        28, 40, 20, 39, 11, 21, 31, 34, 44, 556, 237, 1275, 614, 310, 986, 52, 47, 43,
-        48, 49, 51, 50, 46, 45, 132, 328, 1276, 54, 55, 53, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"rm-bp****\",\n  \"RequestId\": \"DA2ECBA0-4745-4491-9166-799FF8984AC9\",\n  \"TargetMinorVersion\": \"xcluster80_20210305\",\n  \"TaskId\": \"226917711\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::upgrade_db_instance_kernel_version::METADATA;

@@ -17,7 +17,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::upgrade_db_instance_major_version_precheck::UpgradeDbInstanceMajorVersionPrecheckError;
 pub use aliyun_rds_types::upgrade_db_instance_major_version_precheck::*;
@@ -142,65 +141,4 @@ impl UpgradeDbInstanceMajorVersionPrecheckFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "UpgradeDBInstanceMajorVersionPrecheck",
-    rust_name: "upgrade_db_instance_major_version_precheck",
-    summary: "Performs a precheck before the upgrade of the major engine version of an ApsaraDB RDS for PostgreSQL instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "get",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The ID of the instance. You can call the [DescribeDBInstances](https://www.alibabacloud.com/help/doc-detail/610396.htm) operation to query the ID of the instance.",
-            example: Some("pgm-bp1c808s731l****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "TargetMajorVersion",
-            rust_name: "target_major_version",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The new major engine version of the instance. The new major engine version must be later than the original major engine version.",
-            example: Some("12.0"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "UpgradeMode",
-            rust_name: "upgrade_mode",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "",
-            example: None,
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        423, 13, 339, 127, 1291, 555, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23,
-        41, 3, 36, 1, 8, 14, 15, 16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 28,
-        40, 20, 39, 11, 21, 31, 34, 902, 754, 44, 986, 1049, 1292, 43, 45, 52, 47, 48,
-        49, 51, 50, 46, 54, 55, 53, 1293, 56, 58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"pgm-bp1c808s731l****\",\n  \"RequestId\": \"99C1FEEE-FB44-5342-8EBA-DC1E1A1557A4\",\n  \"TargetMajorVersion\": \"12.0\",\n  \"TaskId\": \"41698****\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::upgrade_db_instance_major_version_precheck::METADATA;

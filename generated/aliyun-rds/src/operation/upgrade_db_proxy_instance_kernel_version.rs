@@ -19,7 +19,6 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-use aliyun_runtime::metadata;
 use aliyun_runtime::{OperationFuture, Runtime};
 pub use aliyun_rds_errors::upgrade_db_proxy_instance_kernel_version::UpgradeDbProxyInstanceKernelVersionError;
 pub use aliyun_rds_types::upgrade_db_proxy_instance_kernel_version::*;
@@ -177,77 +176,4 @@ impl UpgradeDbProxyInstanceKernelVersionFluentBuilder {
     }
 }
 
-/// What the runtime needs to know to send this operation: wire names,
-/// method, idempotency, parameters and the documented error table.
-pub static METADATA: metadata::OperationMetadata = metadata::OperationMetadata {
-    name: "UpgradeDBProxyInstanceKernelVersion",
-    rust_name: "upgrade_db_proxy_instance_kernel_version",
-    summary: "Upgrades the database proxy version of an instance.",
-    method: metadata::HttpMethod::Post,
-    pathname: "/",
-    idempotency: metadata::Idempotency {
-        operation_type: "update",
-        idempotent: false,
-    },
-    deprecated: false,
-    parameters: &[
-        metadata::ParameterMetadata {
-            name: "DBInstanceId",
-            rust_name: "db_instance_id",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: true,
-            description: "The instance ID. You can call the DescribeDBInstances operation to query the instance ID.",
-            example: Some("rm-uf6wjk5****"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "UpgradeTime",
-            rust_name: "upgrade_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The time when you want to upgrade the database proxy version of the instance. Valid values:\n\n*   **MaintainTime** (default): performs the upgrade during the maintenance window that you specified. For more information, see [Modify the maintenance window](https://www.alibabacloud.com/help/doc-detail/610402.htm).\n*   **Immediate**: performs the upgrade immediately.\n*   **SpecifyTime**: performs the upgrade at a specified point in time.\n\n> *   **If the instance runs MySQL, you can set this parameter to **MaintainTime**, **Immediate**, or SpecifyTime**.\n> *   If the instance runs PostgreSQL, you can set this parameter to **MaintainTime** or **Immediate**.",
-            example: Some("MaintainTime"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "SwitchTime",
-            rust_name: "switch_time",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "The specific point in time when you want to perform the upgrade. Specify the time in the ISO 8601 standard in the *yyyy-MM-dd*T*HH:mm:ss*Z format. The time must be in UTC.\n\n>  If you set **UpgradeTime** to **SpecifyTime**, you must specify SwitchTime.",
-            example: Some("2019-07-10T13:15:12Z"),
-            deprecated: false,
-        },
-        metadata::ParameterMetadata {
-            name: "DBProxyEngineType",
-            rust_name: "db_proxy_engine_type",
-            value_type: metadata::ValueType::String,
-            style: metadata::ParameterStyle::Flat,
-            location: metadata::ParameterLocation::Query,
-            allowed_values: &[],
-            required: false,
-            description: "A reserved parameter. You do not need to specify this parameter.",
-            example: Some("normal"),
-            deprecated: false,
-        },
-    ],
-    error_rows: &[
-        474, 22, 30, 24, 10, 7, 32, 6, 33, 29, 27, 25, 42, 23, 41, 3, 36, 1, 8, 14, 15,
-        16, 19, 38, 0, 37, 4, 5, 9, 12, 35, 26, 2, 18, 17, 13, 28, 40, 20, 39, 11, 21,
-        31, 34, 1294, 52, 47, 43, 48, 49, 44, 51, 50, 46, 45, 863, 625, 413, 54, 55, 56,
-        58, 57,
-    ],
-    error_table: &crate::metadata::ERROR_ROWS,
-    sample_response: Some(
-        "{\n  \"DBInstanceName\": \"bu9****\",\n  \"RequestId\": \"44537EC8-DFA2-4745-B579-E733FF2C5B9A\",\n  \"TaskId\": \"334362871\"\n}",
-    ),
-};
+pub use aliyun_rds_metadata::upgrade_db_proxy_instance_kernel_version::METADATA;

@@ -1,7 +1,7 @@
 //! Rendering of one operation's module of `aliyun-rds`
 //! (`src/operation/<operation>.rs`): the client method, the fluent builder
-//! with its setters and `send`, re-exports of the operation's types and
-//! error enum, its static metadata, its waiters and its paginator.
+//! with its setters and `send`, re-exports of the operation's types, error
+//! enum and static metadata, its waiters and its paginator.
 //!
 //! Each module is self-contained so that the operation's cargo feature
 //! gates it with one `#[cfg]` on its `mod` line.
@@ -9,7 +9,6 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::metadata::operation_metadata;
 use super::{pagination, waiters};
 use crate::codegen::docs::{code_span, member_docs, Docs, OperationLinks, SDK_ONLY_NOTE};
 use crate::codegen::types_crate::input::{argument_type, many_arguments};
@@ -188,19 +187,23 @@ pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenS
         ))
         .line("the other variants report failures to build, sign, send or decode the request.")
         .outer();
-    let metadata = operation_metadata(operation);
     let waiter_methods = waiters::builder_methods(operation);
     let waiter_definitions = waiters::definitions(operation);
     let paginator_method = pagination::builder_method(operation);
     let paged_operation = pagination::implementation(operation);
+    // The codes every operation can answer, which the error enum of an
+    // operation without a table of its own holds in its `Common` variant.
+    let common_error = operation
+        .common_errors
+        .then(|| quote!(pub use aliyun_rds_errors::#module::CommonError;));
 
     quote! {
         #module_docs
 
-        use aliyun_runtime::metadata;
         use aliyun_runtime::{OperationFuture, Runtime};
 
         pub use aliyun_rds_errors::#module::#error;
+        #common_error
         pub use aliyun_rds_types::#module::*;
 
         impl crate::Client {
@@ -267,7 +270,7 @@ pub fn operation_rs(operation: &Operation<'_>, links: &OperationLinks) -> TokenS
 
         #paged_operation
 
-        #metadata
+        pub use aliyun_rds_metadata::#module::METADATA;
 
         #waiter_definitions
     }

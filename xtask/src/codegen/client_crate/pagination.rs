@@ -186,7 +186,7 @@ fn trait_impl(operation: &Operation<'_>, pagination: &Pagination<'_>) -> TokenSt
             #default_page_size
 
             #[inline]
-            fn operation() -> &'static metadata::OperationMetadata {
+            fn operation() -> &'static aliyun_runtime::metadata::OperationMetadata {
                 &METADATA
             }
 

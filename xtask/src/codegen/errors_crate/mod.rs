@@ -4,9 +4,12 @@
 //! The crate has no dependencies. Each operation's enum has one variant
 //! per distinct documented code (rows sharing a code share a variant), then
 //! `Gateway(GatewayError)` for product-wide gateway errors and
-//! `Unknown(String)` for anything else. The code the enums share is the
-//! fixed file `rows.rs` (see [`super::inlineable`]).
+//! `Unknown(String)` for anything else; the operations Alibaba publishes
+//! no error table for hold the codes every operation can answer in a
+//! `Common(CommonError)` variant instead (see [`common`]). The code the
+//! enums share is the fixed file `rows.rs` (see [`super::inlineable`]).
 
+pub mod common;
 pub mod gateway;
 pub mod operation;
 
@@ -57,9 +60,22 @@ pub fn lib_rs(product: &Product<'_>) -> TokenStream {
         .collect();
     let unused_without_operations =
         quote!(#[cfg_attr(not(any(#(feature = #features),*)), allow(dead_code))]);
+    // The codes every operation can answer, for the operations that have no
+    // table of their own; compiled when one of them is.
+    let common = product.common_errors.as_ref().map(|common| {
+        let condition = match common.features.as_slice() {
+            [feature] => quote!(feature = #feature),
+            features => quote!(any(#(feature = #features),*)),
+        };
+        quote! {
+            #[cfg(#condition)]
+            pub mod common;
+        }
+    });
     quote! {
         #docs
 
+        #common
         pub mod gateway;
         // With no operation's feature on, nothing reads the tables.
         #unused_without_operations

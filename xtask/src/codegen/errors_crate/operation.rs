@@ -13,7 +13,7 @@ use quote::quote;
 
 use crate::codegen::docs::{code_span, Docs};
 use crate::codegen::render::unsuffixed_usize;
-use crate::resolve::{ErrorVariant, Operation, RustIdent};
+use crate::resolve::{ErrorTable, ErrorVariant, Operation, RustIdent};
 use crate::spec::ErrorRow;
 
 /// Rustdoc of one variant: one line per row of its code, giving the
@@ -23,7 +23,7 @@ use crate::spec::ErrorRow;
 /// repeated hundreds of times across the crate; one line each (the full
 /// rows stay available through `documented_rows()` and `description()`)
 /// keeps the crate's source, and its build, small.
-fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs<'static> {
+pub(super) fn variant_docs(variant: &ErrorVariant, rows: &[ErrorRow]) -> Docs<'static> {
     let documented: Vec<&ErrorRow> = variant
         .rows
         .iter()
@@ -45,10 +45,9 @@ fn is_upper_case_acronym(name: &str) -> bool {
     name.len() > 1 && !name.chars().any(|character| character.is_ascii_lowercase())
 }
 
-/// The `OperationTable` literal of the operation.
-fn table_literal(operation: &Operation<'_>) -> TokenStream {
-    let table = &operation.error_table;
-    let names = operation.error_variants.iter().map(|variant| &variant.name);
+/// The `OperationTable` literal of an error table with these variants.
+pub(super) fn table_literal(variants: &[ErrorVariant], table: &ErrorTable) -> TokenStream {
+    let names = variants.iter().map(|variant| &variant.name);
     let literals = |values: &[u16]| -> Vec<proc_macro2::Literal> {
         values
             .iter()
@@ -75,6 +74,66 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
     let variants = &operation.error_variants;
     let enum_ident = &operation.names.error;
     let module = &operation.names.snake_case;
+
+    let (table_line, enum_items) = if operation.common_errors {
+        (
+            format!(
+                "Alibaba publishes no error table for this operation: [`{enum_ident}`](crate::{module}::{enum_ident}) holds the codes that every operation can answer ({} rows, {} codes) in its `Common` variant, as [`CommonError`](crate::common::CommonError)s, and the gateway's errors.",
+                rows.len(),
+                variants.len()
+            ),
+            common_enum_items(operation),
+        )
+    } else if spec.is_sdk_only() {
+        (
+            format!(
+                "Alibaba publishes no error table for this operation: [`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per code that every operation can answer ({} rows, {} codes), and the gateway's errors.",
+                rows.len(),
+                variants.len()
+            ),
+            own_enum_items(operation),
+        )
+    } else {
+        (
+            format!(
+                "[`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per distinct code of the operation's error table ({} rows, {} codes).",
+                rows.len(),
+                variants.len()
+            ),
+            own_enum_items(operation),
+        )
+    };
+    let module_docs = Docs::new()
+        .line(format!("The documented errors of `{}`.", spec.name))
+        .blank()
+        .line(table_line)
+        .blank()
+        .line("Its behaviour is shared with every operation's enum in `rows.rs`, which also")
+        .line("says why the standard traits are written out rather than derived.")
+        .inner();
+    let methods = methods_and_traits(enum_ident);
+
+    quote! {
+        #module_docs
+
+        use std::fmt;
+
+        use crate::gateway::GatewayError;
+        use crate::{DocumentedRows, Messages};
+
+        #enum_items
+        #methods
+    }
+}
+
+/// The enum of an operation with an error table of its own: a variant per
+/// code, its `TABLE`, its constant array of documented variants, and the
+/// functions that differ from those of an enum holding `CommonError`.
+fn own_enum_items(operation: &Operation<'_>) -> TokenStream {
+    let spec = operation.spec;
+    let rows = &spec.errors;
+    let variants = &operation.error_variants;
+    let enum_ident = &operation.names.error;
     let idents: Vec<RustIdent> = variants.iter().map(ErrorVariant::ident).collect();
 
     let declarations = variants.iter().zip(&idents).map(|(variant, ident)| {
@@ -89,33 +148,11 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         .then(|| quote!(documented => #enum_ident::from_code(documented.code()),));
     let kind_documented = (!idents.is_empty())
         .then(|| quote!(documented => Kind::of_documented(&Self::DOCUMENTED, documented),));
-    let table = table_literal(operation);
+    let table = table_literal(variants, &operation.error_table);
     let acronym_allowance = variants
         .iter()
         .any(|variant| is_upper_case_acronym(&variant.name))
         .then(|| quote!(#[allow(clippy::upper_case_acronyms)]));
-
-    let table_line = if spec.is_sdk_only() {
-        format!(
-            "Alibaba publishes no error table for this operation: [`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per code that every operation can answer ({} rows, {} codes), and the gateway's errors.",
-            rows.len(),
-            variants.len()
-        )
-    } else {
-        format!(
-            "[`{enum_ident}`](crate::{module}::{enum_ident}) has one variant per distinct code of the operation's error table ({} rows, {} codes).",
-            rows.len(),
-            variants.len()
-        )
-    };
-    let module_docs = Docs::new()
-        .line(format!("The documented errors of `{}`.", spec.name))
-        .blank()
-        .line(table_line)
-        .blank()
-        .line("Its behaviour is shared with every operation's enum in `rows.rs`, which also")
-        .line("says why the standard traits are written out rather than derived.")
-        .inner();
     let enum_docs = Docs::new()
         .line(format!("An error code answered by `{}`.", spec.name))
         .blank()
@@ -127,13 +164,7 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         .outer();
 
     quote! {
-        #module_docs
-
-        use std::fmt;
-
-        use crate::gateway::GatewayError;
         use crate::rows::{Kind, OperationTable};
-        use crate::{DocumentedRows, Messages};
 
         #enum_docs
         #[non_exhaustive]
@@ -175,7 +206,113 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
                     #kind_documented
                 }
             }
+        }
 
+        impl Clone for #enum_ident {
+            #[inline]
+            fn clone(&self) -> Self {
+                match self {
+                    #enum_ident::Gateway(gateway) => #enum_ident::Gateway(*gateway),
+                    #enum_ident::Unknown(code) => #enum_ident::Unknown(code.clone()),
+                    #clone_documented
+                }
+            }
+        }
+
+        impl fmt::Debug for #enum_ident {
+            #[inline]
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                TABLE.fmt_debug(self.kind(), formatter)
+            }
+        }
+    }
+}
+
+/// The enum of an operation whose codes are the product's common ones:
+/// `Common(CommonError)`, `Gateway` and `Unknown`, reading the common
+/// table.
+fn common_enum_items(operation: &Operation<'_>) -> TokenStream {
+    let spec = operation.spec;
+    let enum_ident = &operation.names.error;
+    let enum_docs = Docs::new()
+        .line(format!("An error code answered by `{}`.", spec.name))
+        .blank()
+        .line("Alibaba publishes no error table for this operation. Codes are matched exactly")
+        .line("(they are case-sensitive): the codes every operation can answer first, held in")
+        .line("`Common`, then the gateway's errors; any other code is kept in `Unknown`.")
+        .line("[`documented_rows`](Self::documented_rows) and [`description`](Self::description)")
+        .line("give a code's whole rows.")
+        .outer();
+
+    quote! {
+        pub use crate::common::CommonError;
+        use crate::common::TABLE;
+        use crate::rows::Kind;
+
+        #enum_docs
+        #[non_exhaustive]
+        pub enum #enum_ident {
+            /// A code that every operation can answer.
+            Common(CommonError),
+            /// An error answered by the API gateway, which any operation may return.
+            Gateway(GatewayError),
+            /// A code neither the common table nor the gateway's documentation
+            /// lists, kept verbatim.
+            Unknown(String),
+        }
+
+        impl #enum_ident {
+            /// The error for a code, matched exactly: the codes every operation can
+            /// answer first, then the gateway's errors, else [`Self::Unknown`].
+            #[inline]
+            pub fn from_code(code: &str) -> Self {
+                match CommonError::from_code(code) {
+                    Some(common) => #enum_ident::Common(common),
+                    None => GatewayError::from_code(code)
+                        .map_or_else(|| #enum_ident::Unknown(code.to_owned()), #enum_ident::Gateway),
+                }
+            }
+
+            /// What the value is, for the code in `rows.rs` that every
+            /// operation's errors share.
+            #[inline]
+            fn kind(&self) -> Kind<'_> {
+                match self {
+                    #enum_ident::Common(common) => common.kind(),
+                    #enum_ident::Gateway(gateway) => Kind::Gateway(*gateway),
+                    #enum_ident::Unknown(code) => Kind::Unknown(code),
+                }
+            }
+        }
+
+        impl Clone for #enum_ident {
+            #[inline]
+            fn clone(&self) -> Self {
+                match self {
+                    #enum_ident::Common(common) => #enum_ident::Common(*common),
+                    #enum_ident::Gateway(gateway) => #enum_ident::Gateway(*gateway),
+                    #enum_ident::Unknown(code) => #enum_ident::Unknown(code.clone()),
+                }
+            }
+        }
+
+        impl fmt::Debug for #enum_ident {
+            #[inline]
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    #enum_ident::Common(common) => formatter.debug_tuple("Common").field(common).finish(),
+                    other => TABLE.fmt_debug(other.kind(), formatter),
+                }
+            }
+        }
+    }
+}
+
+/// The methods and traits every operation's enum has alike: one-line calls
+/// into `rows.rs` with the value's kind and the `TABLE` in scope.
+fn methods_and_traits(enum_ident: &RustIdent) -> TokenStream {
+    quote! {
+        impl #enum_ident {
             /// The rows of the operation's error table documenting this code, in
             /// documentation order; none for gateway and unknown codes.
             #[inline]
@@ -258,24 +395,6 @@ pub fn operation_rs(operation: &Operation<'_>) -> TokenStream {
         }
 
         impl Eq for #enum_ident {}
-
-        impl Clone for #enum_ident {
-            #[inline]
-            fn clone(&self) -> Self {
-                match self {
-                    #enum_ident::Gateway(gateway) => #enum_ident::Gateway(*gateway),
-                    #enum_ident::Unknown(code) => #enum_ident::Unknown(code.clone()),
-                    #clone_documented
-                }
-            }
-        }
-
-        impl fmt::Debug for #enum_ident {
-            #[inline]
-            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                TABLE.fmt_debug(self.kind(), formatter)
-            }
-        }
 
         impl fmt::Display for #enum_ident {
             #[inline]

@@ -102,26 +102,30 @@ fn debug_impl(name: &RustIdent, members: &[Member<'_>], unknown_fields: bool) ->
 }
 
 /// `FromJson` for a response struct, and `Deserialize` behind the
-/// `serde-deserialize` feature: the members are read as the JSON reader
-/// meets them, each stored into its field by a `match` on its wire name,
-/// every other one kept in `unknown_fields`.
+/// `serde-deserialize` feature: the struct's wire names in byte order and
+/// its fields in the same order, handed to `aliyun_codec::de::read_members`,
+/// which reads each member into its field and keeps every other one in
+/// `unknown_fields`.
 ///
 /// The function is not generic: the runtime drives the JSON reader and
 /// hands it the object's members (see `aliyun_codec::de`), so the
 /// reader's code is compiled once rather than once per struct as a derived
-/// `Deserialize` would have it. The reads keep the first error for the
-/// end rather than returning it at once: a `?` per field, on thousands of
-/// fields, was a large part of the crate's type-checking and
-/// borrow-checking time.
+/// `Deserialize` would have it. A struct lists its fields rather than
+/// writing a `match` arm per field (a string comparison and a generic call
+/// each), and the read keeps the first error for the end rather than a `?`
+/// per field: on thousands of fields, both were a large part of the crate's
+/// type-checking and borrow-checking time.
 fn from_json_impls(name: &RustIdent, members: &[Member<'_>]) -> TokenStream {
     let empty = members.iter().map(|member| {
         let ident = &member.ident;
         quote!(#ident: None,)
     });
-    let arms = members.iter().map(|member| {
+    let mut by_wire_name: Vec<&Member<'_>> = members.iter().collect();
+    by_wire_name.sort_by(|left, right| left.wire_name.cmp(right.wire_name));
+    let wire_names = by_wire_name.iter().map(|member| member.wire_name);
+    let fields = by_wire_name.iter().map(|member| {
         let ident = &member.ident;
-        let wire_name = member.wire_name;
-        quote!(#wire_name => object.read(&name, &mut decoded.#ident),)
+        quote!(&mut decoded.#ident)
     });
     quote! {
         impl aliyun_codec::de::FromJson for #name {
@@ -131,14 +135,13 @@ fn from_json_impls(name: &RustIdent, members: &[Member<'_>]) -> TokenStream {
                     #(#empty)*
                     unknown_fields: serde_json::Map::new(),
                 };
-                let mut object = aliyun_codec::de::Object::new(source);
-                while let Some(name) = object.next_name() {
-                    match &*name {
-                        #(#arms)*
-                        _ => object.unknown(name, &mut decoded.unknown_fields),
-                    }
-                }
-                object.finish(decoded)
+                let error = aliyun_codec::de::read_members(
+                    source,
+                    &[#(#wire_names),*],
+                    &mut [#(#fields),*],
+                    &mut decoded.unknown_fields,
+                );
+                aliyun_codec::de::finish(error, decoded)
             }
         }
 
