@@ -29,8 +29,7 @@ pub(crate) fn create_account(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let new = NewAccount {
         name: request.required("AccountName")?,
         password: request.required("AccountPassword")?,
@@ -49,8 +48,7 @@ pub(crate) fn delete_account(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("AccountName")?;
     model
         .delete_account(id, name, request.action(), request.now_millis())
@@ -63,8 +61,7 @@ pub(crate) fn describe_accounts(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     let page = PAGING.read(request)?;
     let wanted = request.optional("AccountName");
     let accounts: Vec<Value> = instance
@@ -131,8 +128,7 @@ pub(crate) fn grant_account_privilege(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let account = request.required("AccountName")?;
     let grants = grants(request)?;
     model
@@ -146,8 +142,7 @@ pub(crate) fn revoke_account_privilege(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let account = request.required("AccountName")?;
     let databases: Vec<&str> = request
         .required("DBName")?
@@ -172,8 +167,7 @@ pub(crate) fn modify_account_description(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("AccountName")?;
     let description = request.required("AccountDescription")?;
     check_description(description).map_err(|refusal| request.refuse(refusal))?;
@@ -196,8 +190,7 @@ pub(crate) fn modify_account_check_policy(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("AccountName")?;
     let check_policy = request.optional_bool("CheckPolicy")?.unwrap_or(false);
     let account = model
@@ -219,8 +212,7 @@ pub(crate) fn reset_account_password(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("AccountName")?;
     let password = request.required("AccountPassword")?;
     model
@@ -249,8 +241,7 @@ fn set_lock(
     locked: bool,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("AccountName")?;
     model
         .lock_account(id, name, locked, request.action(), request.now_millis())
@@ -263,8 +254,7 @@ pub(crate) fn check_account_name_available(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     let name = request.required("AccountName")?;
     check_account_name(instance.engine_info(), name).map_err(|refusal| request.refuse(refusal))?;

@@ -20,8 +20,7 @@ pub(crate) fn create_backup(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let method = request.optional("BackupMethod").unwrap_or("Physical");
     if !["Physical", "Logical", "Snapshot"].contains(&method) {
         return Err(request.refuse(Refusal::new(
@@ -89,8 +88,7 @@ pub(crate) fn describe_backups(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     model.poll_backups(id, request.now_millis());
     let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
     let page = PAGING.read(request)?;
@@ -140,8 +138,7 @@ pub(crate) fn describe_backup_tasks(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     model.poll_backups(id, request.now_millis());
     let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
     let job_id = request.optional("BackupJobId");
@@ -217,8 +214,7 @@ pub(crate) fn modify_backup_set_expire_time(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let backup_id = request.required("BackupId")?;
     let expires = parse_filter_time(request.required("ExpectExpireTime")?).ok_or_else(|| {
         ApiError::invalid_parameter(
@@ -274,8 +270,7 @@ pub(crate) fn describe_backup_policy(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let mut fields = policy_fields(model, id);
     fields["SupportReleasedKeep"] = Value::from(1);
     fields["SupportModifyBackupPriority"] = Value::from(true);
@@ -287,8 +282,7 @@ pub(crate) fn modify_backup_policy(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     let changes: Vec<(&str, String)> = POLICY_DEFAULTS
         .iter()

@@ -22,8 +22,7 @@ pub(crate) fn create_database(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("DBName")?;
     let character_set = request.required("CharacterSetName")?;
     let description = request.optional("DBDescription").unwrap_or_default();
@@ -45,8 +44,7 @@ pub(crate) fn delete_database(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("DBName")?;
     model
         .delete_database(id, name, request.action(), request.now_millis())
@@ -59,8 +57,7 @@ pub(crate) fn describe_databases(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     let page = PAGING.read(request)?;
     let wanted = request.optional("DBName");
     let status = request.optional("DBStatus");
@@ -107,8 +104,7 @@ pub(crate) fn modify_db_description(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let name = request.required("DBName")?;
     let description = request.required("DBDescription")?;
     check_description(description).map_err(|refusal| request.refuse(refusal))?;
@@ -131,8 +127,7 @@ pub(crate) fn check_db_name_available(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     let name = request.required("DBName")?;
     check_database_name(name).map_err(|refusal| request.refuse(refusal))?;
@@ -152,8 +147,7 @@ fn extension_request<'a>(
     model: &Model,
     request: &OperationRequest<'a>,
 ) -> Result<(&'a str, Vec<&'a str>, Vec<&'a str>), ApiError> {
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     if !instance.engine_info().is_postgresql() {
         return Err(request.refuse(Refusal::new(
@@ -282,8 +276,7 @@ pub(crate) fn describe_postgres_extensions(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     let name = request.required("DBName")?;
     let database = instance
         .databases

@@ -17,8 +17,7 @@ use crate::model::Model;
 
 /// A running instance, to change its endpoints.
 fn running<'a>(model: &Model, request: &OperationRequest<'a>) -> Result<&'a str, ApiError> {
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     Ok(id)
 }
@@ -234,8 +233,7 @@ pub(crate) fn describe_db_instance_net_info(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     let (internal_host, internal_port, internal_ip) = internal_endpoint(model, instance);
     let groups: Vec<Value> = instance
         .whitelist

@@ -88,8 +88,7 @@ pub(crate) fn describe_tasks(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let (start, end) = (time(request, "StartTime")?, time(request, "EndTime")?);
     let action = request.optional("TaskAction");
     let page = EVENT_PAGING.read(request)?;

@@ -38,6 +38,7 @@ mod whitelists;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::model::instances::Instance;
 use crate::model::refusal::Refusal;
 use crate::model::Model;
 use crate::request::ParsedRequest;
@@ -505,6 +506,28 @@ impl<'a> OperationRequest<'a> {
     /// When the request arrived, in Unix milliseconds.
     pub(crate) fn now_millis(&self) -> i64 {
         self.now_millis
+    }
+
+    /// The ID in `parameter` of an instance the model holds, or the
+    /// operation's own documented not-found error (what every
+    /// instance-scoped operation checks first).
+    pub(crate) fn existing_instance_id(
+        &self,
+        model: &Model,
+        parameter: &str,
+    ) -> Result<&'a str, ApiError> {
+        self.existing_instance(model, parameter).map(|(id, _)| id)
+    }
+
+    /// [`Self::existing_instance_id`], with the instance.
+    pub(crate) fn existing_instance<'m>(
+        &self,
+        model: &'m Model,
+        parameter: &str,
+    ) -> Result<(&'a str, &'m Instance), ApiError> {
+        let id = self.required(parameter)?;
+        let instance = model.find(id).map_err(|refusal| self.refuse(refusal))?;
+        Ok((id, instance))
     }
 
     /// The answer for a refused change: the operation's own documented

@@ -23,8 +23,7 @@ pub(crate) fn describe_parameters(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     let engine = instance.engine_info();
     let running: Vec<Value> = engine
         .parameters
@@ -79,8 +78,7 @@ pub(crate) fn modify_parameter(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     let engine = instance.engine_info();
     let (values, group_id) = match (
         request.optional("Parameters"),
@@ -204,8 +202,7 @@ pub(crate) fn describe_modify_parameter_log(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     let start = time_filter(request, "StartTime")?;
     let end = time_filter(request, "EndTime")?;
     let page = LOG_PAGING.read(request)?;

@@ -15,17 +15,6 @@ use crate::model::settings::check_maintain_time;
 use crate::model::status::check_description;
 use crate::model::Model;
 
-/// The instance of a settings request, which must exist.
-fn instance_id<'a>(
-    model: &Model,
-    request: &OperationRequest<'a>,
-    parameter: &str,
-) -> Result<&'a str, ApiError> {
-    let id = request.required(parameter)?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
-    Ok(id)
-}
-
 /// Records the change as an event and answers `fields`.
 fn changed(
     model: &mut Model,
@@ -60,7 +49,7 @@ pub(crate) fn modify_db_instance_description(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let description = request.required("DBInstanceDescription")?;
     check_description(description).map_err(|refusal| request.refuse(refusal))?;
     model
@@ -75,7 +64,7 @@ pub(crate) fn modify_db_instance_deletion_protection(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let protection = request
         .optional_bool("DeletionProtection")?
         .ok_or_else(|| ApiError::missing_parameter("DeletionProtection"))?;
@@ -88,7 +77,7 @@ pub(crate) fn modify_db_instance_maintain_time(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let window = request.required("MaintainTime")?;
     check_maintain_time(window).map_err(|refusal| request.refuse(refusal))?;
     running(model, request, id)?.settings.maintain_time = window.to_owned();
@@ -100,7 +89,7 @@ pub(crate) fn modify_resource_group(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let group = request.required("ResourceGroupId")?;
     model
         .find_mut(id)
@@ -115,7 +104,7 @@ pub(crate) fn modify_db_instance_ssl(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let connection_string = request.required("ConnectionString")?;
     let enabled = match request.optional_integer("SSLEnabled")? {
         None | Some(1) => true,
@@ -171,8 +160,7 @@ pub(crate) fn describe_db_instance_ssl(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     let ssl = &instance.settings.ssl;
     let time = |seconds: i64| {
         if ssl.enabled {
@@ -210,7 +198,7 @@ pub(crate) fn modify_db_instance_tde(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let status = request.required("TDEStatus")?;
     let enable = match status {
         "Enabled" => true,
@@ -276,8 +264,7 @@ pub(crate) fn describe_db_instance_tde(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     let tde = &instance.settings.tde;
     let databases: Vec<Value> = tde
         .databases
@@ -373,7 +360,7 @@ pub(crate) fn modify_setting(
     let Some(family) = family(request.action()) else {
         return Err(ApiError::action_not_found());
     };
-    let id = instance_id(model, request, family.instance)?;
+    let id = request.existing_instance_id(model, family.instance)?;
     let given: Vec<(&str, &str)> = family
         .fields
         .iter()
@@ -410,8 +397,7 @@ pub(crate) fn describe_setting(
     let Some(family) = family(request.action()) else {
         return Err(ApiError::action_not_found());
     };
-    let id = instance_id(model, request, "DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     let mut answer = Map::new();
     for field in family.fields {
         answer.insert(
@@ -446,7 +432,7 @@ pub(crate) fn modify_db_instance_auto_upgrade_minor_version(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let mode = request.required("AutoUpgradeMinorVersion")?;
     if mode != "Auto" && mode != "Manual" {
         return Err(ApiError::invalid_parameter(
@@ -469,7 +455,7 @@ pub(crate) fn modify_replication_delay(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let delay = request.required("ReadSQLReplicationTime")?;
     if delay.trim().parse::<u32>().is_err() {
         return Err(ApiError::invalid_parameter(
@@ -502,7 +488,7 @@ pub(crate) fn modify_collation_time_zone(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = instance_id(model, request, "DBInstanceId")?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let task_id = model.new_task_id();
     let instance = running(model, request, id)?;
     if instance.engine != "SQLServer" {

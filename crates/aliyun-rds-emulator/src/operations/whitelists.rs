@@ -22,8 +22,7 @@ pub(crate) fn modify_security_ips(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     let mode = match request.optional("ModifyMode") {
         None => ModifyMode::Cover,
         Some(mode) if mode.eq_ignore_ascii_case("Cover") => ModifyMode::Cover,
@@ -71,8 +70,7 @@ pub(crate) fn describe_db_instance_ip_array_list(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (_, instance) = request.existing_instance(model, "DBInstanceId")?;
     let network_type = request.optional("WhitelistNetworkType");
     let groups: Vec<Value> = instance
         .whitelist
@@ -176,8 +174,7 @@ pub(crate) fn describe_security_group_configuration(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let id = request.existing_instance_id(model, "DBInstanceId")?;
     request.answer(json!({
         "DBInstanceName": id,
         "Items": { "EcsSecurityGroupRelation": security_groups(model, id) },

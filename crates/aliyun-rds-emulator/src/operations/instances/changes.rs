@@ -17,8 +17,7 @@ use crate::model::Model;
 
 /// The running instance a change names.
 fn running_id<'a>(model: &Model, request: &OperationRequest<'a>) -> Result<&'a str, ApiError> {
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     Ok(id)
 }
@@ -102,8 +101,7 @@ pub(crate) fn renew_instance(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     if !instance.pay_type.eq_ignore_ascii_case("Prepaid") {
         return Err(request.refuse(Refusal::new(
             refusal::PAY_TYPE_UNSUPPORTED,

@@ -364,8 +364,7 @@ pub(crate) fn modify_db_instance_spec(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    let instance = model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    let (id, instance) = request.existing_instance(model, "DBInstanceId")?;
     require_running(instance).map_err(|refusal| request.refuse(refusal))?;
     let class = request.optional("DBInstanceClass").map(str::to_owned);
     let storage_gb = match request.optional("DBInstanceStorage") {

@@ -17,8 +17,7 @@ pub(crate) fn check_instance_exist(
     request: &OperationRequest<'_>,
 ) -> Result<OperationOutput, ApiError> {
     request.check_documented()?;
-    let id = request.required("DBInstanceId")?;
-    model.find(id).map_err(|refusal| request.refuse(refusal))?;
+    request.existing_instance_id(model, "DBInstanceId")?;
     request.answer(json!({ "IsExistInstance": true }))
 }
 
