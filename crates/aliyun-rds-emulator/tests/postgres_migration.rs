@@ -186,6 +186,9 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .spawn_cluster("pgm-precheck", 20 * GIB)
         .await
         .unwrap();
+    // The migration account as the precheck is given it, while the
+    // source's and the target's settings are broken one at a time.
+    let migrator = endpoint(&source, MIGRATOR, PASSWORD);
 
     // A wrong password.
     let report = engine
@@ -225,9 +228,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
 
     // No replication entry in the source's pg_hba.conf.
     source.set_replication_ips(&[]).await.unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert_only_failure(
         &report,
         "Check account replication privilege",
@@ -240,9 +241,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
 
     // A source bigger than the target's storage.
     let small = engine.spawn_cluster("pgm-small", 16 << 20).await.unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &small)
-        .await;
+    let report = engine.precheck(&migrator, &small).await;
     assert_only_failure(
         &report,
         "Check disk size enough",
@@ -254,9 +253,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .set_parameters(&[("wal_keep_size", "0")], false)
         .await
         .unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert_only_failure(
         &report,
         "Check wal keep size large enough",
@@ -271,9 +268,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .execute("postgres", "CREATE ROLE aurora")
         .await
         .unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert_only_failure(
         &report,
         "Check rds reserved users",
@@ -288,9 +283,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .set_parameters(&[("max_connections", "50")], true)
         .await
         .unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert_only_failure(
         &report,
         "Check if spec params too large",
@@ -305,9 +298,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .create_database("leftover", None, None)
         .await
         .unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert_only_failure(
         &report,
         "Check rds databases",
@@ -318,9 +309,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
         .execute("postgres", "CREATE TABLE stray (n int)")
         .await
         .unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert_only_failure(
         &report,
         "Check rds databases",
@@ -351,9 +340,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
     assert!(detail.contains("Check disk size enough: fail(error:not checked, the source database is not connectable)"), "{detail}");
 
     // With everything fixed, the precheck passes again.
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     assert!(report.passed(), "{}", report.detail());
 
     // A logical replication slot is a warning, not a failure.
@@ -368,9 +355,7 @@ async fn misconfigured_sources_fail_the_documented_check() {
         )
         .await
         .unwrap();
-    let report = engine
-        .precheck(&endpoint(&source, MIGRATOR, PASSWORD), &target)
-        .await;
+    let report = engine.precheck(&migrator, &target).await;
     let detail = report.detail();
     assert!(report.passed(), "{detail}");
     assert!(
